@@ -1,0 +1,166 @@
+"""Read recordings without ever writing to them: hash, probe, decode, resample.
+
+wav/flac/ogg go through soundfile (libsndfile); everything else (mp3, m4a/aac, amr, opus, webm,
+video containers) through PyAV, which faster-whisper already depends on. The SHA-256 is taken
+from the file's bytes before anything decodes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AudioError
+from .types import AudioInfo
+
+TARGET_RATE = 16000  # what Whisper expects
+SOUNDFILE_SUFFIXES = {".wav", ".flac", ".ogg", ".oga"}
+AUDIO_SUFFIXES = SOUNDFILE_SUFFIXES | {
+    ".mp3", ".m4a", ".aac", ".amr", ".opus", ".webm", ".3gp", ".3ga", ".wma", ".aiff", ".aif",
+    ".caf", ".mka", ".mp4", ".mkv", ".mov", ".avi", ".spx",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    info: AudioInfo
+    samples: np.ndarray  # float32, shape (channels, n) at TARGET_RATE
+
+
+def is_audio_name(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_SUFFIXES
+
+
+def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_soundfile(path: Path) -> tuple[np.ndarray, int, str]:
+    import soundfile
+
+    with soundfile.SoundFile(str(path)) as handle:
+        data = handle.read(dtype="float32", always_2d=True)
+        return data.T.copy(), handle.samplerate, handle.format
+
+
+def _read_pyav(path: Path) -> tuple[np.ndarray, int, str]:
+    """Decode every audio frame as planar float at the stream's own rate, keeping channels."""
+    import av
+
+    with av.open(str(path), metadata_errors="ignore") as container:
+        streams = container.streams.audio
+        if not streams:
+            raise AudioError(f"{path.name}: no audio stream in this file")
+        stream = streams[0]
+        rate = stream.codec_context.sample_rate or stream.rate
+        channels = stream.codec_context.channels or 1
+        layout = "stereo" if channels >= 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        chunks = []
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray())
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray())
+        fmt = container.format.name
+    if not chunks:
+        raise AudioError(f"{path.name}: no audio could be decoded (empty or truncated file)")
+    return np.concatenate(chunks, axis=1).astype(np.float32), int(rate), fmt
+
+
+def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
+    """Polyphase resampling (anti-aliased, deterministic) of a (channels, n) array."""
+    if rate == target:
+        return samples.astype(np.float32, copy=False)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(rate, target)
+    return resample_poly(samples, target // g, rate // g, axis=1).astype(np.float32)
+
+
+def decode(path: Path, *, sha256: str | None = None) -> DecodedAudio:
+    """Hash first, then decode to float32 at 16 kHz, keeping the channel count."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AudioError(f"{path.name}: cannot read file ({exc.strerror})") from exc
+    if size == 0:
+        raise AudioError(f"{path.name}: empty file (0 bytes)")
+    try:
+        digest = sha256 or sha256_file(path)
+    except OSError as exc:
+        raise AudioError(f"{path.name}: cannot read file ({exc.strerror})") from exc
+    samples, rate, fmt = _decode_any(path)
+    if samples.shape[1] == 0:
+        raise AudioError(f"{path.name}: no audio could be decoded (empty or truncated file)")
+    info = AudioInfo(
+        path=str(path),
+        size=size,
+        sha256=digest,
+        duration_s=round(samples.shape[1] / rate, 3),
+        sample_rate=rate,
+        channels=samples.shape[0],
+        format=fmt,
+    )
+    return DecodedAudio(info=info, samples=resample(samples, rate))
+
+
+def _decode_any(path: Path) -> tuple[np.ndarray, int, str]:
+    errors = []
+    if path.suffix.lower() in SOUNDFILE_SUFFIXES:
+        try:
+            return _read_soundfile(path)
+        except Exception as exc:  # libsndfile gives one error type for everything; try PyAV next
+            errors.append(str(exc).strip())
+    try:
+        return _read_pyav(path)
+    except AudioError:
+        raise
+    except Exception as exc:  # PyAV raises many FFmpeg error classes; all mean "cannot decode"
+        errors.append(str(exc).strip())
+    detail = errors[-1] if errors else "unknown format"
+    raise AudioError(f"{path.name}: cannot decode audio: not an audio file, or corrupt/truncated ({detail})")
+
+
+def read_tags(path: Path) -> dict[str, str]:
+    """Container metadata (e.g. creation_time) without decoding audio; empty when unreadable."""
+    try:
+        import av
+
+        with av.open(str(path), metadata_errors="ignore") as container:
+            tags = dict(container.metadata)
+            for stream in container.streams.audio[:1]:
+                tags = {**dict(stream.metadata), **tags}
+            return {str(k).lower(): str(v) for k, v in tags.items()}
+    except Exception:  # tags are optional evidence; an unreadable container just has none
+        return {}
+
+
+def mixdown(samples: np.ndarray) -> np.ndarray:
+    """Mono for transcription: the mean of the channels."""
+    return samples.mean(axis=0).astype(np.float32) if samples.shape[0] > 1 else samples[0]
+
+
+def probe_duration(path: Path) -> float:
+    """Duration in seconds from the header alone (for progress and ETA); 0.0 when unknown."""
+    try:
+        if Path(path).suffix.lower() in SOUNDFILE_SUFFIXES:
+            import soundfile
+
+            return float(soundfile.info(str(path)).duration)
+        import av
+
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return float(container.duration or 0) / 1_000_000
+    except Exception:  # a file we cannot probe will fail properly when decoded
+        return 0.0
