@@ -131,3 +131,33 @@ def _print_summary(result, out_dir: Path) -> None:
     )
     for error in result.errors:
         click.echo(f"failed: {error['path']}: {error['error']}", err=True)
+
+
+@main.command()
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lang", "report_lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
+@click.option("--embed-audio", is_flag=True, help="Embed a compressed copy of each recording in its HTML report.")
+@click.option("--clips", is_flag=True, help="Also write a short audio clip around each flag.")
+@friendly_errors
+def report(out_dir, report_lang, embed_audio, clips):
+    """Rebuild every report, CSV and the manifest in OUT from its JSON (no transcription)."""
+    from .report import regenerate
+
+    written = regenerate(out_dir, lang=report_lang, embed_audio=embed_audio, clips=clips)
+    click.echo(f"{len(written)} files written in {out_dir}")
+
+
+@main.command()
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@friendly_errors
+def verify(out_dir):
+    """Re-hash OUT's files (and the original recordings) against MANIFEST.sha256 and manifest.json."""
+    from .report.manifest import check
+
+    result = check(out_dir)
+    for problem in result.problems:
+        click.echo(problem)
+    if result.problems:
+        click.echo(f"FAILED: {len(result.problems)} problem(s) in {out_dir}", err=True)
+        sys.exit(EXIT_SOME_FAILED)
+    click.echo(f"OK: {result.outputs} outputs, {result.inputs} inputs verified")
