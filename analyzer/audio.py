@@ -164,3 +164,61 @@ def probe_duration(path: Path) -> float:
             return float(container.duration or 0) / 1_000_000
     except Exception:  # a file we cannot probe will fail properly when decoded
         return 0.0
+
+
+def iter_chunks(path: Path, seconds: float = 600.0):
+    """Yield (offset_s, samples) windows of `seconds` each, (channels, n) float32 at 16 kHz, decoding
+    one window at a time so memory stays bounded however long the recording is (a 2-hour call
+    decoded whole would need gigabytes). Each window is resampled on its own."""
+    path = Path(path)
+    offset = 0.0
+    try:
+        for samples, rate in _native_windows(path, seconds):
+            yield offset, resample(samples, rate)
+            offset += samples.shape[1] / rate
+    except AudioError:
+        raise
+    except Exception as exc:  # libsndfile / FFmpeg errors: the file is not (or no longer) decodable
+        raise AudioError(f"{path.name}: cannot decode audio: not an audio file, or corrupt/truncated ({exc})") from exc
+    if offset == 0.0:
+        raise AudioError(f"{path.name}: no audio could be decoded (empty or truncated file)")
+
+
+def _native_windows(path: Path, seconds: float):
+    """(samples at the file's own rate, rate) blocks of about `seconds`."""
+    if path.suffix.lower() in SOUNDFILE_SUFFIXES:
+        import soundfile
+
+        try:
+            handle = soundfile.SoundFile(str(path))
+        except soundfile.LibsndfileError:
+            handle = None  # not something libsndfile reads after all: let PyAV try
+        if handle is not None:
+            with handle:
+                frames = max(1, int(seconds * handle.samplerate))
+                while (block := handle.read(frames, dtype="float32", always_2d=True)).shape[0]:
+                    yield block.T.copy(), handle.samplerate
+            return
+    import itertools
+
+    import av
+
+    with av.open(str(path), metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            raise AudioError(f"{path.name}: no audio stream in this file")
+        stream = container.streams.audio[0]
+        rate = int(stream.codec_context.sample_rate or stream.rate)
+        layout = "stereo" if (stream.codec_context.channels or 1) >= 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        frames, held, count = max(1, int(seconds * rate)), [], 0
+        for frame in itertools.chain(container.decode(stream), [None]):
+            for out in resampler.resample(frame):
+                held.append(out.to_ndarray())
+                count += held[-1].shape[1]
+            if count < frames and frame is not None:
+                continue
+            pending = np.concatenate(held, axis=1).astype(np.float32) if held else np.zeros((1, 0), np.float32)
+            while pending.shape[1] >= frames or (frame is None and pending.shape[1]):
+                yield pending[:, :frames], rate
+                pending = pending[:, frames:]
+            held, count = ([pending], pending.shape[1]) if pending.shape[1] else ([], 0)

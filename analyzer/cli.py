@@ -55,14 +55,21 @@ def main(debug: bool) -> None:
 @click.option("--lexicons", "lexicons_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of extra/overriding lexicon TOML files.")
 @click.option("--call-time", default=None, help="Call start time (ISO 8601) for every file; overrides file names and tags.")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="Time zone of call times and dates.")
-@click.option("--threads", default=0, type=int, help="CPU threads for Whisper (0 = all cores).")
+@click.option("--threads", default=0, type=int, help="CPU threads per worker for Whisper (0 = cores / jobs).")
+@click.option("--jobs", "-j", default=1, type=click.IntRange(min=1), show_default=True, help="Recordings analysed in parallel (worker processes).")
+@click.option("--force", is_flag=True, help="Re-analyse recordings already done with the same settings.")
+@click.option("--lang", "report_lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the reports.")
+@click.option("--embed-audio", is_flag=True, help="Embed the recording in each HTML report.")
+@click.option("--clips", is_flag=True, help="Cut an audio clip around every flag.")
+@click.option("--max-calls-per-day", default=3, type=click.IntRange(min=1), show_default=True, help="Calls per number per day above which the timeline flags call_frequency.")
 @friendly_errors
-def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, threads):
-    """Transcribe and analyse recordings (files or folders, recursively) into OUT."""
+def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, threads, jobs, force, report_lang, embed_audio, clips, max_calls_per_day):
+    """Transcribe and analyse recordings (files or folders, recursively) into OUT.
+
+    Re-running resumes: recordings already analysed with the same settings are skipped."""
     from .asr import TranscribeOptions
-    from .audio import probe_duration
-    from .pipeline import AnalyzeOptions, analyze_folder, check_output_dir, discover
-    from .progress import BatchProgress
+    from .batch import ReportOptions, analyze_folder
+    from .pipeline import AnalyzeOptions
 
     options = AnalyzeOptions(
         model=model,
@@ -71,20 +78,19 @@ def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, 
         call_time=_check_time(call_time),
         timezone=_check_timezone(timezone),
     )
-    check_output_dir(out_dir)
-    items, skipped = discover(paths, exclude=out_dir)
-    durations = {item.path: probe_duration(item.path) for item in items}
-    progress = BatchProgress(len(items), sum(durations.values()))
     result = analyze_folder(
         paths,
         out_dir,
         options,
-        on_start=lambda item: progress.start(str(item.relative)),
-        on_done=lambda item, record, error: progress.done(
-            str(item.relative), record.source.duration_s if record else durations[item.path], error
-        ),
+        jobs=jobs,
+        force=force,
+        reports=ReportOptions(lang=report_lang, embed_audio=embed_audio, clips=clips),
+        max_calls_per_day=max_calls_per_day,
+        progress=True,
     )
-    progress.close()
+    if result.interrupted:
+        click.echo(f"interrupted: {len(result.records)} recordings finished are kept; run the same command again to resume", err=True)
+        sys.exit(130)
     _print_summary(result, out_dir)
     sys.exit(EXIT_SOME_FAILED if result.errors else EXIT_OK)
 
@@ -112,25 +118,122 @@ def _check_timezone(value: str) -> str:
 
 
 def _print_summary(result, out_dir: Path) -> None:
-    """A table: one row per call with duration, flags and amounts; then the totals."""
-    rows = [("file", "duration", "flags", "amounts")]
+    """A table: one row per call with duration, flags and amounts; then the totals and one
+    line per failed file."""
+    from .timeline import format_columns
+
+    rows = [["file", "duration", "flags", "amounts"]]
     for record in result.records:
         categories = sorted({f.category for f in record.findings})
-        rows.append((
+        rows.append([
             record.source.path,
             f"{record.source.duration_s:.1f}s",
             f"{len(record.findings)} ({', '.join(categories)})" if categories else "0",
             ", ".join(str(a.value) for a in record.amounts) or "-",
-        ))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        ])
+    if len(rows) > 1:
+        click.echo(format_columns(rows))
+    if result.skipped_done:
+        click.echo(f"skipped {result.skipped_done} already analysed (use --force to redo them)")
+    if result.duplicates:
+        click.echo(f"{result.duplicates} duplicate copies found under other paths (analysed once, all paths in the catalog)")
     click.echo(
-        f"{len(result.records)} analysed, {len(result.errors)} failed, "
+        f"{len(result.records) - result.skipped_done} analysed, {len(result.errors)} failed, "
         f"{result.skipped_non_audio} non-audio files skipped -> {out_dir}"
     )
     for error in result.errors:
-        click.echo(f"failed: {error['path']}: {error['error']}", err=True)
+        message = error["error"]
+        name = Path(error["path"]).name + ": "
+        click.echo(f"failed: {error['path']}: {message[len(name):] if message.startswith(name) else message}", err=True)
+
+
+def _catalog_path(out_dir: Path) -> Path:
+    from .store import CATALOG_NAME
+
+    path = out_dir / CATALOG_NAME
+    if not path.is_file():
+        raise click.BadParameter(f"no {CATALOG_NAME} in {out_dir}: run `call-analyzer analyze ... --out {out_dir}` first", param_hint="OUT")
+    return path
+
+
+def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+    """A table of `columns`, or every field as JSON."""
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from .timeline import format_columns
+
+    def cell(value) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+    click.echo(format_columns([columns] + [[cell(r[c]) for c in columns] for r in rows]))
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+
+
+@main.command()
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--max-calls-per-day", default=3, type=click.IntRange(min=1), show_default=True, help="Calls per number per day above which call_frequency is flagged.")
+@FORMAT_OPTION
+@friendly_errors
+def timeline(out_dir, max_calls_per_day, fmt):
+    """Calls per number per day across an analysed folder: night calls, flags, amounts, frequency."""
+    from .timeline import build_timeline, format_table
+
+    rows = build_timeline(_catalog_path(out_dir), max_calls_per_day=max_calls_per_day)
+    if fmt == "json":
+        _print_rows([r.as_dict() for r in rows], [], "json")
+        return
+    click.echo(format_table(rows) if rows else "no analysed calls")
+    if any(r.call_frequency for r in rows):
+        click.echo(f"freq=yes: more than {max_calls_per_day} calls that day (industry guidance, not statute)")
+
+
+@main.command()
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("words", nargs=-1, required=True)
+@FORMAT_OPTION
+@friendly_errors
+def search(out_dir, words, fmt):
+    """Transcript segments containing every one of WORDS (Chinese or not; any length)."""
+    from .normalize import normalize
+    from .store import Catalog
+
+    with Catalog(_catalog_path(out_dir)) as catalog:
+        rows = catalog.search([normalize(w).text for w in words])
+    _print_rows(rows, ["file", "start", "end", "text"], fmt)
+    if fmt == "table":
+        click.echo(f"{len(rows)} segments")
+
+
+@main.command()
+@click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--category", default=None, help="Only this category id, e.g. violent_threat.")
+@click.option("--number", default=None, help="Only calls with this other-party number.")
+@click.option("--since", default=None, help="Only calls on or after this date (YYYY-MM-DD).")
+@FORMAT_OPTION
+@friendly_errors
+def findings(out_dir, category, number, since, fmt):
+    """Every flag across an analysed folder, oldest call first."""
+    from .store import Catalog
+
+    if since is not None:
+        from datetime import date
+
+        try:
+            since = date.fromisoformat(since).isoformat()
+        except ValueError:
+            raise click.BadParameter(f"'{since}' is not a date such as 2024-05-03", param_hint="--since")
+    with Catalog(_catalog_path(out_dir)) as catalog:
+        rows = catalog.findings(category=category, number=number, since=since)
+    _print_rows(rows, ["file", "start_time", "number", "t_start", "category", "severity", "quote"], fmt)
+    if fmt == "table":
+        click.echo(f"{len(rows)} flags")
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Batch progress on stderr: files and audio minutes done, ETA, and the file in flight."""
+"""Batch progress on stderr: files and audio minutes done, ETA, and the file(s) in flight."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class BatchProgress:
         self.files_done = 0
         self.audio_done_s = 0.0
         self.started = time.monotonic()
+        self.in_flight: list[str] = []
 
     def line(self, current: str = "") -> str:
         elapsed = time.monotonic() - self.started
@@ -42,18 +43,22 @@ class BatchProgress:
             self.stream.write(text + "\n")
         self.stream.flush()
 
+    def _live(self) -> str:
+        return f"-> {', '.join(self.in_flight)}" if self.in_flight else ""
+
     def start(self, name: str) -> None:
+        self.in_flight.append(name)
         if self.tty:
-            self._show(self.line(f"-> {name}"))
+            self._show(self.line(self._live()))
 
     def done(self, name: str, audio_s: float, error: str | None = None) -> None:
+        """Count a finished file; failures are listed once, by the caller, at the end."""
+        if name in self.in_flight:
+            self.in_flight.remove(name)
         self.files_done += 1
         self.audio_done_s += audio_s
-        if error:
-            self._show(f"FAILED {error}")
-            if self.tty:
-                self.stream.write("\n")
-        self._show(self.line(f"done {name}" if not self.tty else ""))
+        status = "failed" if error else "done"
+        self._show(self.line(self._live() if self.tty else f"{status} {name}"))
 
     def close(self) -> None:
         if self.tty:
