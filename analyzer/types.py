@@ -166,6 +166,7 @@ class CallRecord:
     call: CallInfo
     transcript: Transcript
     lexicon: LexiconInfo | None = None
+    speakers: dict = field(default_factory=dict)  # label -> {"role", "confidence"}
     findings: tuple[Finding, ...] = ()
     suppressed: tuple[Suppressed, ...] = ()
     amounts: tuple[Amount, ...] = ()
