@@ -1,0 +1,268 @@
+"""Conduct flags: lexicon terms and patterns found in normalised text, then judged in context.
+
+Every candidate either becomes a Finding or a Suppressed with the reason, so a reviewer can audit
+what the tool turned down. The context rules are general (no rule exists for one sentence):
+- word boundaries: terms must start and end on jieba token boundaries;
+- look-alikes and idioms listed per entry (垃圾短信, 砍一刀, 打死我也);
+- direction: threats whose object must be the listener (弄死你, not 打死我);
+- addressee: insults must be said to the listener, or be the whole clause (笨蛋！);
+- negation and pleas (不会上门; 请不要给我家人打电话);
+- reported speech (他说要弄死我, 催收的骂我废物, quotation marks);
+- the listener asking (你是不是要上门？);
+- lawful framing (依法起诉, 以法院通知为准, 持证人员上门拜访).
+Which of the last four apply is set per category in its lexicon (`context`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from ..lexicon import Category, Entry, LexiconSet
+from ..normalize import NormalizedText
+from ..segment import segmenter_for
+from ..types import Finding, Suppressed
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
+_LISTENER = re.compile(r"你|您|妳")
+_OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)|(我))")
+_FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
+_STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
+# A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
+# so that 再不还钱打断你的腿 stays a threat.
+_NEGATION = re.compile(
+    rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,3}}|(?:不|没){_FILLERS})$"
+)
+_REPORTED = re.compile(
+    r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
+    r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
+)
+_QUOTE_OPEN, _QUOTE_CLOSE = "“「『\"", "”」』\""
+_ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道|真的|真)|请问|问一下|想问")
+_QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
+_LAWFUL = re.compile(
+    r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
+    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同"
+)
+_VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
+_SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    category: Category
+    entry: Entry
+    start: int
+    end: int
+    matched: str
+    kind: str  # "term", "slip" or "pattern"
+
+
+class _Matcher:
+    """The lexicon set compiled for fast scanning: terms indexed by first character, patterns
+    precompiled. Built once per lexicon set."""
+
+    def __init__(self, lexicons: LexiconSet):
+        self.lexicons = lexicons
+        self.by_first: dict[str, list[tuple[str, Category, Entry, str]]] = {}
+        self.patterns: list[tuple[re.Pattern, Category, Entry]] = []
+        for category in lexicons.categories.values():
+            for entry in category.entries:
+                for kind, words in (("term", entry.terms), ("slip", entry.slips)):
+                    for word in words:
+                        self.by_first.setdefault(word[0], []).append((word, category, entry, kind))
+                self.patterns.extend((p, category, entry) for p in entry.patterns)
+        for items in self.by_first.values():
+            items.sort(key=lambda item: -len(item[0]))
+        self.first_chars = re.compile("[" + "".join(re.escape(c) for c in sorted(self.by_first)) + "]") if self.by_first else None
+
+    def candidates(self, text: str) -> list[_Candidate]:
+        found = []
+        if self.first_chars is not None:
+            for m in self.first_chars.finditer(text):
+                pos = m.start()
+                for word, category, entry, kind in self.by_first[m.group()]:
+                    if text.startswith(word, pos):
+                        found.append(_Candidate(category, entry, pos, pos + len(word), word, kind))
+        for pattern, category, entry in self.patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    found.append(_Candidate(category, entry, m.start(), m.end(), pattern.pattern, "pattern"))
+        return found
+
+
+_MATCHERS: dict[str, _Matcher] = {}
+
+
+def _matcher_for(lexicons: LexiconSet) -> _Matcher:
+    key = lexicons.info.sha256
+    if key not in _MATCHERS:
+        _MATCHERS[key] = _Matcher(lexicons)
+    return _MATCHERS[key]
+
+
+class _Sentence:
+    """One sentence of the normalised text, with its token boundaries computed on demand."""
+
+    def __init__(self, text: str, start: int, end: int, lexicons: LexiconSet):
+        self.full, self.start, self.end = text, start, end
+        self.lexicons = lexicons
+        self._bounds: frozenset[int] | None = None
+
+    def bounds(self) -> frozenset[int]:
+        if self._bounds is None:
+            local = segmenter_for(self.lexicons).boundaries(self.full[self.start : self.end])
+            self._bounds = frozenset(b + self.start for b in local)
+        return self._bounds
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Bounds of the clause (between commas and the like) around [start, end)."""
+        left = max((m.end() for m in _CLAUSE_BREAK.finditer(self.full, self.start, start)), default=self.start)
+        right = _CLAUSE_BREAK.search(self.full, end, self.end)
+        return left, right.start() if right else self.end
+
+
+def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
+    """(reason it is suppressed or None, explanation of what supports it, confidence)."""
+    text, entry, context = s.full, c.entry, c.category.context
+    clause_start, clause_end = s.clause(c.start, c.end)
+    before, after = text[clause_start : c.start], text[c.end : clause_end]
+    confidence = entry.confidence * (_SLIP_FACTOR if c.kind == "slip" else 1.0)
+    support = [f"{c.kind} '{c.matched}'" if c.kind != "pattern" else f"pattern of entry '{entry.id}' matched"]
+    if c.kind == "slip":
+        support.append("an ASR slip variant, lower confidence")
+
+    look_alike = next((w for w in entry.not_before if text.startswith(w, c.end)), None)
+    look_alike = look_alike or next((w for w in entry.not_after if text.endswith(w, s.start, c.start)), None)
+    if look_alike:
+        return f"look-alike: next to '{look_alike}' the words mean something else", "", 0.0
+    for idiom in entry.idioms:
+        for m in re.finditer(re.escape(idiom), text[s.start : s.end]):
+            if m.start() + s.start < c.end and m.end() + s.start > c.start:
+                return f"idiom: part of '{idiom}'", "", 0.0
+    if c.kind != "pattern":
+        bounds = s.bounds()
+        if c.start not in bounds or c.end not in bounds:
+            return f"word boundary: '{c.matched}' is only part of a longer word here", "", 0.0
+
+    if entry.object == "listener":
+        obj = _OBJECT_AFTER.match(after)
+        if obj is None:
+            return "direction: no listener (你/您) as the object", "", 0.0
+        if obj.group(2):
+            return "direction: the object is the speaker (我), not the listener", "", 0.0
+        support.append(f"object is the listener '{obj.group(1)}'")
+    elif entry.object == "addressed":
+        if _LISTENER.search(text, clause_start, clause_end):
+            support.append("addressed to the listener")
+        elif len(_VOCATIVE_FILLER.sub("", text[clause_start:clause_end])) <= len(text[c.start : c.end]) + 2:
+            support.append("said on its own (vocative)")
+            confidence *= _VOCATIVE_FACTOR
+        else:
+            return "not addressed to the listener (no 你/您 in the clause)", "", 0.0
+
+    if "negation" in context:
+        neg = _NEGATION.search(before)
+        if neg:
+            kind = "plea" if neg.group(1) else "negation"
+            return f"{kind}: '{neg.group().strip()}' before the words", "", 0.0
+    if "reported" in context:
+        quote_depth = sum(text.count(q, s.start, c.start) for q in _QUOTE_OPEN) - sum(
+            text.count(q, s.start, c.start) for q in _QUOTE_CLOSE if q not in _QUOTE_OPEN
+        )
+        reported = _REPORTED.search(text, s.start, c.start)
+        if reported:
+            return f"reported speech: '{reported.group()}' introduces someone else's words", "", 0.0
+        if any(q in _QUOTE_OPEN and q not in _QUOTE_CLOSE for q in text[s.start : c.start]) and quote_depth > 0:
+            return "reported speech: inside quotation marks", "", 0.0
+    if "question" in context:
+        asking = _ASKING.search(text, clause_start, c.start)
+        if asking and _QUESTION_END.search(text, c.end, s.end):
+            return f"the listener asking: '{asking.group()}...?' is a question, not a statement", "", 0.0
+    if "lawful" in context:
+        lawful = _LAWFUL.search(text, s.start, s.end)
+        if lawful and entry.lawful == "suppress":
+            return f"lawful framing: '{lawful.group()}'", "", 0.0
+        if lawful:
+            support.append(f"lawful framing '{lawful.group()}' lowers the severity")
+    return None, "; ".join(support), confidence
+
+
+def _lawful_low(c: _Candidate, s: _Sentence) -> bool:
+    return "lawful" in c.category.context and c.entry.lawful == "low" and bool(_LAWFUL.search(s.full, s.start, s.end))
+
+
+def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Finding], list[Suppressed]]:
+    """Findings and suppressed candidates; offsets point into `norm.original`."""
+    text = norm.text
+    candidates = _matcher_for(lexicons).candidates(text)
+    if not candidates:
+        return [], []
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    starts = [a for a, _ in spans]
+    sentences: dict[int, _Sentence] = {}
+    kept: list[tuple[_Candidate, str | None, str, float]] = []
+    for c in sorted(candidates, key=lambda c: (c.start, -(c.end - c.start))):
+        index = bisect.bisect_right(starts, c.start) - 1
+        a, b = spans[index]
+        if c.end > b:
+            continue  # a pattern spilling over a sentence end is not one statement
+        s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
+        reason, explanation, confidence = _judge(c, s)
+        if reason is None and _lawful_low(c, s):
+            explanation += " (needs review)"
+        kept.append((c, reason, explanation, confidence))
+    return _resolve(norm, kept, sentences, starts)
+
+
+def _resolve(norm: NormalizedText, kept: list, sentences: dict, starts: list[int]) -> tuple[list[Finding], list[Suppressed]]:
+    """One finding per overlapping group within a category (the most confident, then longest);
+    suppressed candidates overlapping a finding of their category add nothing for audit."""
+    flagged = sorted(
+        (k for k in kept if k[1] is None), key=lambda k: (-k[3], -(k[0].end - k[0].start), k[0].start)
+    )
+    chosen: list[tuple[_Candidate, str, float]] = []
+    for c, _, explanation, confidence in flagged:
+        if not any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _, _ in chosen):
+            chosen.append((c, explanation, confidence))
+    findings = []
+    for c, explanation, confidence in sorted(chosen, key=lambda k: (k[0].start, k[0].category.id)):
+        start, end = norm.to_original(c.start, c.end)
+        s = sentences[bisect.bisect_right(starts, c.start) - 1]
+        severity = "low" if _lawful_low(c, s) else c.entry.severity
+        findings.append(
+            Finding(
+                category=c.category.id,
+                severity=severity,
+                start=start,
+                end=end,
+                quote=norm.original[start:end],
+                matched=c.matched,
+                rule_id=f"{c.category.id}/{c.entry.id}",
+                basis=c.category.basis,
+                explanation=f"{c.entry.note or c.category.name_en}: {explanation}",
+                confidence=round(confidence, 3),
+            )
+        )
+    suppressed, seen = [], set()
+    for c, reason, _, _ in kept:
+        if reason is None or (c.category.id, c.start, c.end) in seen:
+            continue
+        if any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _, _ in chosen):
+            continue
+        seen.add((c.category.id, c.start, c.end))
+        start, end = norm.to_original(c.start, c.end)
+        suppressed.append(
+            Suppressed(
+                category=c.category.id,
+                start=start,
+                end=end,
+                quote=norm.original[start:end],
+                matched=c.matched,
+                rule_id=f"{c.category.id}/{c.entry.id}",
+                reason=reason,
+            )
+        )
+    return findings, suppressed

@@ -1,0 +1,265 @@
+"""Load and validate the conduct lexicons (`lexicons/*.toml`, one file per category).
+
+Lexicons are data a lawyer or a reviewer can read and edit, so every mistake in them must be
+reported with the file, the line and the problem instead of surfacing as a wrong flag later.
+The set's version and SHA-256 go into every output: a flag can be traced to the exact words
+that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from .errors import LexiconError
+from .types import LexiconInfo
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+SEVERITIES = ("high", "medium", "low")
+# "none": the words alone are enough; "listener": a listener word (你/您/你们/你家...) must follow
+# as the object (弄死你, not 打死我也没钱); "addressed": the listener must be in the clause, or
+# the clause is the insult alone (笨蛋！).
+OBJECT_RULES = ("none", "listener", "addressed")
+CONTEXT_RULES = ("negation", "reported", "question", "lawful")
+LAWFUL_ACTIONS = ("suppress", "low")
+
+CATEGORY_KEYS = {"id", "name_zh", "name_en", "severity", "basis", "context", "description", "entries"}
+CATEGORY_REQUIRED = ("id", "name_zh", "name_en", "severity", "basis")
+ENTRY_KEYS = {
+    "id", "terms", "slips", "patterns", "object", "severity", "confidence",
+    "not_before", "not_after", "idioms", "lawful", "note",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rule: words (matched on jieba token boundaries) and/or regexes, plus its context needs."""
+
+    id: str
+    terms: tuple[str, ...]
+    slips: tuple[str, ...]  # common ASR mis-hearings of the terms; matched with lower confidence
+    patterns: tuple[re.Pattern, ...]
+    object: str
+    severity: str
+    confidence: float
+    not_before: tuple[str, ...]  # text right after the match that makes it a look-alike (垃圾|短信)
+    not_after: tuple[str, ...]  # text right before the match that makes it a look-alike
+    idioms: tuple[str, ...]  # set phrases containing the match that are not the conduct (砍一刀)
+    lawful: str  # what lawful framing does: "suppress" or downgrade to "low"
+    note: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name_zh: str
+    name_en: str
+    severity: str
+    basis: tuple[str, ...]
+    context: frozenset[str]  # which context rules may suppress this category's candidates
+    description: str
+    entries: tuple[Entry, ...]
+    source: str  # file the category came from
+
+
+@dataclass(frozen=True)
+class LexiconSet:
+    info: LexiconInfo
+    categories: dict[str, Category]
+
+    def words(self) -> list[str]:
+        """Every term and slip, for the tokenizer's user dictionary."""
+        return sorted({w for c in self.categories.values() for e in c.entries for w in (*e.terms, *e.slips)})
+
+
+def _line_of(text: str, key: str, entry_index: int | None) -> int:
+    """1-based line of `key = ...` inside the top level (entry_index None) or the n-th [[entries]]."""
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if re.match(r"\s*\[\[\s*entries\s*\]\]", line)]
+    if entry_index is None:
+        lo, hi = 0, headers[0] if headers else len(lines)
+    else:
+        lo = headers[entry_index] if entry_index < len(headers) else 0
+        hi = next((h for h in headers if h > lo), len(lines))
+    for i in range(lo, hi):
+        if re.match(rf"\s*{re.escape(key)}\s*=", lines[i]):
+            return i + 1
+    return lo + 1
+
+
+def _find_literal(text: str, literal: str, fallback: int) -> int:
+    """Line where a string value appears in the file (for bad regexes)."""
+    for candidate in (literal, literal.replace("\\", "\\\\").replace('"', '\\"')):
+        at = text.find(candidate)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return fallback
+
+
+class _FileCheck:
+    """Validation helpers that know the file's name and text, so every error names its line."""
+
+    def __init__(self, name: str, text: str):
+        self.name, self.text = name, text
+
+    def fail(self, problem: str, key: str, entry_index: int | None = None, line: int | None = None):
+        line = line or _line_of(self.text, key, entry_index)
+        raise LexiconError(f"lexicon {self.name}, line {line}: {problem}")
+
+    def strings(self, table: dict, key: str, entry_index: int | None, required: bool = False) -> tuple[str, ...]:
+        value = table.get(key, [] if not required else None)
+        if value is None:
+            self.fail(f"missing required field '{key}'", key, entry_index)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(f"'{key}' must be a list of non-empty strings", key, entry_index)
+        return tuple(v.strip() for v in value)
+
+    def choice(self, table: dict, key: str, allowed: tuple[str, ...], default: str, entry_index: int | None):
+        value = table.get(key, default)
+        if value not in allowed:
+            self.fail(f"bad {key} {value!r}; expected one of {', '.join(allowed)}", key, entry_index)
+        return value
+
+
+def _parse_entry(check: _FileCheck, raw, index: int, category_severity: str, seen: set[str]) -> Entry:
+    if not isinstance(raw, dict):
+        check.fail("each [[entries]] must be a table", "entries")
+    unknown = sorted(set(raw) - ENTRY_KEYS)
+    if unknown:
+        check.fail(f"unknown key '{unknown[0]}' in entry (allowed: {', '.join(sorted(ENTRY_KEYS))})", unknown[0], index)
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not re.fullmatch(r"[a-z0-9_]+", entry_id or ""):
+        check.fail("entry needs an 'id' of lowercase letters, digits and '_'", "id", index)
+    if entry_id in seen:
+        check.fail(f"duplicate entry id '{entry_id}'", "id", index)
+    seen.add(entry_id)
+    terms, slips = check.strings(raw, "terms", index), check.strings(raw, "slips", index)
+    sources = check.strings(raw, "patterns", index)
+    if not (terms or slips or sources):
+        check.fail(f"entry '{entry_id}' has no terms, slips or patterns", "id", index)
+    patterns = []
+    for source in sources:
+        try:
+            patterns.append(re.compile(source))
+        except re.error as exc:
+            line = _find_literal(check.text, source, _line_of(check.text, "patterns", index))
+            check.fail(f"bad regular expression {source!r} in entry '{entry_id}': {exc}", "patterns", index, line)
+    confidence = raw.get("confidence", 0.9)
+    if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence <= 1:
+        check.fail("'confidence' must be a number in (0, 1]", "confidence", index)
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        check.fail("'note' must be a string", "note", index)
+    return Entry(
+        id=entry_id,
+        terms=terms,
+        slips=slips,
+        patterns=tuple(patterns),
+        object=check.choice(raw, "object", OBJECT_RULES, "none", index),
+        severity=check.choice(raw, "severity", SEVERITIES, category_severity, index),
+        confidence=float(confidence),
+        not_before=check.strings(raw, "not_before", index),
+        not_after=check.strings(raw, "not_after", index),
+        idioms=check.strings(raw, "idioms", index),
+        lawful=check.choice(raw, "lawful", LAWFUL_ACTIONS, "suppress", index),
+        note=note,
+    )
+
+
+def parse_category(name: str, data: bytes) -> Category:
+    """One lexicon file -> Category, or LexiconError naming the file, line and problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LexiconError(f"lexicon {name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"lexicon {name}: invalid TOML: {exc}") from None  # message carries line/column
+    check = _FileCheck(name, text)
+    unknown = sorted(set(raw) - CATEGORY_KEYS)
+    if unknown:
+        check.fail(f"unknown key '{unknown[0]}' (allowed: {', '.join(sorted(CATEGORY_KEYS))})", unknown[0])
+    for key in CATEGORY_REQUIRED:
+        if key not in raw:
+            check.fail(f"missing required field '{key}'", key, line=1)
+    for key in ("id", "name_zh", "name_en"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            check.fail(f"'{key}' must be a non-empty string", key)
+    if not re.fullmatch(r"[a-z0-9_]+", raw["id"]):
+        check.fail("'id' must be lowercase letters, digits and '_'", "id")
+    severity = check.choice(raw, "severity", SEVERITIES, "high", None)
+    context = check.strings(raw, "context", None) if "context" in raw else CONTEXT_RULES
+    bad = [c for c in context if c not in CONTEXT_RULES]
+    if bad:
+        check.fail(f"unknown context rule '{bad[0]}' (known: {', '.join(CONTEXT_RULES)})", "context")
+    entries_raw = raw.get("entries", [])
+    if not isinstance(entries_raw, list):
+        check.fail("'entries' must be an array of tables ([[entries]])", "entries")
+    seen: set[str] = set()
+    entries = tuple(_parse_entry(check, e, i, severity, seen) for i, e in enumerate(entries_raw))
+    return Category(
+        id=raw["id"],
+        name_zh=raw["name_zh"].strip(),
+        name_en=raw["name_en"].strip(),
+        severity=severity,
+        basis=check.strings(raw, "basis", None, required=True),
+        context=frozenset(context),
+        description=str(raw.get("description", "")),
+        entries=entries,
+        source=name,
+    )
+
+
+def _read_dir(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        raise LexiconError(f"lexicon folder {folder} does not exist or is not a folder")
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml"))}
+
+
+def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
+    """The built-in lexicons, with files from `extra_dir` added or replacing built-ins.
+
+    A file replaces the built-in file of the same name; a category id defined in `extra_dir`
+    replaces the built-in category with that id.
+    """
+    builtin = _read_dir(BUILTIN_DIR)
+    extra = _read_dir(Path(extra_dir)) if extra_dir is not None else {}
+    if extra_dir is not None and not extra:
+        raise LexiconError(f"lexicon folder {extra_dir} holds no .toml files")
+    files = {**builtin, **extra}
+    categories: dict[str, Category] = {}
+    origin: dict[str, bool] = {}
+    for name in sorted(files, key=lambda n: (n in extra, n)):
+        category = parse_category(name, files[name])
+        is_extra = name in extra
+        if category.id in categories and origin[category.id] == is_extra:
+            raise LexiconError(
+                f"lexicon {name}: category id '{category.id}' is already defined in {categories[category.id].source}"
+            )
+        categories[category.id] = category
+        origin[category.id] = is_extra
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
+    version_file = BUILTIN_DIR / "VERSION"
+    version = version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else "unversioned"
+    if extra:
+        version += "+custom"
+    return LexiconSet(LexiconInfo(version=version, sha256=digest.hexdigest()), categories)
+
+
+@lru_cache(maxsize=1)
+def default_lexicons() -> LexiconSet:
+    """The built-in lexicons, loaded once per process."""
+    return load_lexicons()
