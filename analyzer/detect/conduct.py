@@ -61,31 +61,29 @@ class _Candidate:
 
 
 class _Matcher:
-    """The lexicon set compiled for fast scanning: terms indexed by first character, patterns
-    precompiled. Built once per lexicon set."""
+    """The lexicon set compiled for fast scanning; built once per lexicon set."""
 
     def __init__(self, lexicons: LexiconSet):
-        self.lexicons = lexicons
-        self.by_first: dict[str, list[tuple[str, Category, Entry, str]]] = {}
+        self.by_word: dict[str, list[tuple[Category, Entry, str]]] = {}
         self.patterns: list[tuple[re.Pattern, Category, Entry]] = []
         for category in lexicons.categories.values():
             for entry in category.entries:
                 for kind, words in (("term", entry.terms), ("slip", entry.slips)):
                     for word in words:
-                        self.by_first.setdefault(word[0], []).append((word, category, entry, kind))
+                        self.by_word.setdefault(word, []).append((category, entry, kind))
                 self.patterns.extend((p, category, entry) for p in entry.patterns)
-        for items in self.by_first.values():
-            items.sort(key=lambda item: -len(item[0]))
-        self.first_chars = re.compile("[" + "".join(re.escape(c) for c in sorted(self.by_first)) + "]") if self.by_first else None
+        # One alternation, longest words first: the regex engine skips ahead in C to the next
+        # position where any word can start, and reports the longest word there.
+        words = sorted(self.by_word, key=lambda w: (-len(w), w))
+        self.words = re.compile("|".join(map(re.escape, words))) if words else None
 
     def candidates(self, text: str) -> list[_Candidate]:
         found = []
-        if self.first_chars is not None:
-            for m in self.first_chars.finditer(text):
-                pos = m.start()
-                for word, category, entry, kind in self.by_first[m.group()]:
-                    if text.startswith(word, pos):
-                        found.append(_Candidate(category, entry, pos, pos + len(word), word, kind))
+        pos = 0
+        while self.words is not None and (m := self.words.search(text, pos)):
+            for category, entry, kind in self.by_word[m.group()]:
+                found.append(_Candidate(category, entry, m.start(), m.end(), m.group(), kind))
+            pos = m.start() + 1  # overlapping words may start inside this one
         for pattern, category, entry in self.patterns:
             for m in pattern.finditer(text):
                 if m.end() > m.start():
