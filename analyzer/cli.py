@@ -264,3 +264,51 @@ def verify(out_dir):
         click.echo(f"FAILED: {len(result.problems)} problem(s) in {out_dir}", err=True)
         sys.exit(EXIT_SOME_FAILED)
     click.echo(f"OK: {result.outputs} outputs, {result.inputs} inputs verified")
+
+
+@main.command()
+@click.argument("files", metavar="FILE...", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--lexicons", "lexicons_dir", type=click.Path(path_type=Path), help="Folder of .toml lexicons that add to or replace the built-in ones.")
+@click.option("--call-time", callback=lambda ctx, param, value: _check_time(value), help="Start of the call (ISO 8601), to resolve relative dates.")
+@friendly_errors
+def scan(files, fmt, lexicons_dir, call_time):
+    """Flag conduct in text transcripts: plain text, - (stdin), transcript JSON, .srt, .vtt."""
+    import json
+    from dataclasses import asdict
+
+    from .analysis import analyze_text
+    from .errors import InputError
+    from .lexicon import default_lexicons, load_lexicons
+    from .textinput import read_text_units
+    from .timeline import format_columns
+
+    lexicons = load_lexicons(lexicons_dir) if lexicons_dir else default_lexicons()
+    lexicon = asdict(lexicons.info)
+    findings, suppressed, failed = [], [], 0
+    for name in files:
+        try:
+            units = read_text_units(name)
+        except InputError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            failed += 1
+            continue
+        for unit in units:
+            result = analyze_text(unit.text, call_time, lexicons=lexicons)
+            where = {"file": name, "unit": unit.label, "time": unit.start}
+            findings += [{**where, **asdict(f)} for f in result.findings]
+            suppressed += [{**where, **asdict(s)} for s in result.suppressed]
+    if fmt == "json":
+        click.echo(json.dumps({"lexicon": lexicon, "findings": findings, "suppressed": suppressed}, ensure_ascii=False, indent=1))
+    elif fmt == "jsonl":
+        for row in findings:
+            click.echo(json.dumps({**row, "lexicon": lexicon}, ensure_ascii=False))
+    else:
+        names = {c.id: c.name_zh for c in lexicons.categories.values()}
+        rows = [["file", "where", "category", "severity", "quote"]]
+        for f in findings:
+            where = f"{f['time']:.1f}s" if f["time"] is not None else f["unit"]
+            rows.append([f["file"], where, f"{names.get(f['category'], '')} {f['category']}", f["severity"], f["quote"]])
+        click.echo(format_columns(rows) if findings else "no findings")
+        click.echo(f"{len(findings)} finding(s), {len(suppressed)} suppressed; lexicons {lexicon['version']} sha256 {lexicon['sha256'][:12]}")
+    sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
