@@ -32,7 +32,7 @@ _DATE = (
     rf"|(?P<yonly>(?P<yo_y>[0-9]{{4}}|[零〇一二三四五六七八九]{{4}})\s*年)(?!\s*(?:{_MON})\s*月)"
     rf"|(?P<slash>(?<![0-9/])(?P<s_m>1[0-2]|0?[1-9])/(?P<s_d>3[01]|[12][0-9]|0?[1-9]))(?![0-9/])"
     rf"|(?P<relm>(?P<rm_p>{_REL})\s*个?\s*月份?的?(?:(?P<rm_d>{_DAY})\s*[号日]|月?(?P<rm_e>底|初|中|末))?)"
-    rf"|(?P<rely>(?P<ry_p>今|明|去|前)年(?:(?P<ry_m>{_MON})\s*月(?:(?P<ry_d>{_DAY})\s*[号日])?|年?(?P<ry_e>底|初|末))?)"
+    rf"|(?P<rely>(?P<ry_p>今|明|去|前)年(?:(?P<ry_m>{_MON})\s*月份?(?:(?P<ry_d>{_DAY})\s*[号日])?|年?(?P<ry_e>底|初|末))?)"
     rf"|(?P<md>(?<![0-9零〇一二三四五六七八九十个])(?P<m_m>{_MON})\s*月份?(?:\s*(?P<m_d>{_DAY})\s*(?:[号日]|{_NO_NUM}))?)"
     r"|(?P<mend>(?<![个这本上下])月(?P<me_e>底|初|中|末))"
     r"|(?P<yend>(?<![今明去前0-9])年(?P<ye_e>底|初|末))"
@@ -59,7 +59,7 @@ _DUR_UNIT = (
     r"个\s*半?\s*(?:月|星期|礼拜|小时|钟头)|半?\s*(?:小时|钟头|分钟|天|周(?![一二三四五六日天末])"
     r"|星期(?![一二三四五六日天])|礼拜(?![一二三四五六日天])|年(?!级|纪|龄)|秒|时(?![候间]))"
 )
-_DUR_PIECE = rf"(?:半|[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百]+)\s*(?:{_DUR_UNIT})半?"
+_DUR_PIECE = rf"(?:半|(?!0[0-9])[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百]+)\s*(?:{_DUR_UNIT})半?"
 _DURATION = re.compile(
     rf"(?<![每第几0-9零〇一二两三四五六七八九十百千万.])(?P<dur>{_DUR_PIECE}(?:\s*(?:又|零|多|余)?\s*{_DUR_PIECE})*)"
     r"(?P<dsuf>之内|以内|内(?![容部])|之后|以后|后(?![面边来])|之前|以前|前(?![后面边]))?"
@@ -80,7 +80,7 @@ _PM = ("下午", "傍晚", "晚上", "夜里", "夜间", "半夜", "深夜")
 _DUR_CODES = {"年": "Y", "月": "M", "星期": "W", "礼拜": "W", "周": "W", "天": "D", "小时": "H", "钟头": "H", "时": "H",
               "分钟": "m", "秒": "S"}
 _DEADLINE_SUFFIX = ("之前", "以前", "前", "或之前", "及之前", "或以前", "及以前", "为止", "之内", "以内", "内")
-_WITHIN = ("之内", "以内", "内", "为止")
+_WITHIN = ("之内", "以内", "内", "为止", "或之前", "及之前", "或以前", "及以前")
 
 
 def _num(text: str | None) -> int | None:
@@ -96,8 +96,9 @@ def extract_dates(norm: NormalizedText, call_time: datetime | None) -> list[Date
     found: list[tuple[int, int, tuple]] = []
     month_context: tuple[int, int] | None = None
     date_context: tuple[date, int] | None = None  # (date, offset of the sentence it was said in)
+    durations = [m for m in _DURATION.finditer(text) if not _NOT_DURATION.match(text, m.start())]
     for m in _EXPR.finditer(text):
-        if not _plausible(m, text):
+        if not _plausible(m, text) or any(_overlap(m, d) and d.end() - d.start() > m.end() - m.start() for d in durations):
             continue
         resolved = _resolve(m, text, call_time, month_context, date_context)
         if resolved is None:
@@ -107,8 +108,8 @@ def extract_dates(norm: NormalizedText, call_time: datetime | None) -> list[Date
         if day is not None:
             date_context = (day, _sentence_start(text, m.start()))
         found.append((m.start(), m.end(), (kind, value, value_end)))
-    for m in _DURATION.finditer(text):
-        if _NOT_DURATION.match(text, m.start()) or any(s < m.end() and m.start() < e for s, e, _ in found):
+    for m in durations:
+        if any(s < m.end() and m.start() < e for s, e, _ in found):
             continue
         mention = _duration(m, call_time)
         if mention is not None:
@@ -116,6 +117,10 @@ def extract_dates(norm: NormalizedText, call_time: datetime | None) -> list[Date
     found.sort()
     mentions = [_mention(norm, s, e, *v, call_time) for s, e, v in found]
     return _join_ranges(norm, mentions)
+
+
+def _overlap(a: re.Match, b: re.Match) -> bool:
+    return a.start() < b.end() and b.start() < a.end()
 
 
 def _sentence_start(text: str, pos: int) -> int:
@@ -127,7 +132,7 @@ def _plausible(m: re.Match, text: str) -> bool:
     """Bare clock times need more than a number and 点: 快一点, 有两点 are not times."""
     if m.group("clk3") is None:
         return True
-    hour = _num(m.group("zh"))
+    hour = _num(m.group("zh")) if m.group("zh") else _num(m.group("zch"))
     has_minutes = m.group("zch") or m.group("zmi") or m.group("zhalf") or m.group("zq1") or m.group("zq3")
     if hour is None or hour > 24:
         return False
