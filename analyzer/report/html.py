@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..types import CallRecord, Finding
-from .i18n import category_label, severity_name, t
+from .i18n import category_label, date_kind, severity_name, t
 from .view import (
     SEVERITY_RANK,
     category_summary,
@@ -162,7 +162,7 @@ def dates_table(record: CallRecord, lang: str) -> str:
         value = d.value or t(lang, "unresolved")
         if d.value_end:
             value += f" – {d.value_end}"
-        kind = t(lang, "deadline") if d.kind == "deadline" else d.kind
+        kind = date_kind(d.kind, lang)
         rows.append(
             f'<tr id="date-{n}"><td>{time_button(d.t_start, lang)}</td><td>{e(kind)}</td>'
             f'<td>{e(value)}</td><td class="quote">{e(d.quote)}</td></tr>'
@@ -239,7 +239,7 @@ def transcript_section(record: CallRecord, lang: str) -> str:
         pieces = split_spans(seg.text, marks.get(seg.id, []))
         text = "".join(_mark_html(piece, covering, findings, lang) for piece, covering in pieces)
         tags = sorted({m.number for _, _, m in marks.get(seg.id, []) if m.kind == "flag"})
-        text += "".join(f'<sup class="tag">F{n}</sup>' for n in tags)
+        text += "".join(f'<a class="tag" href="#flag-{n}">F{n}</a>' for n in tags)
         reasons = doubt_reasons(seg, lang)
         reason_html = f'<div class="reason">{e(t(lang, "doubt"))}: {e("; ".join(reasons))}</div>' if reasons else ""
         doubt = ' class="doubt"' if reasons else ""

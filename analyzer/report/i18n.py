@@ -39,7 +39,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_amounts": ("未提及金额。", "No amounts mentioned."),
     "dates": ("提及的日期与期限", "Dates and deadlines mentioned"),
     "no_dates": ("未提及日期。", "No dates mentioned."),
-    "deadline": ("期限", "deadline"),
+    "kind_point": ("日期", "date"),
+    "kind_deadline": ("期限", "deadline"),
+    "kind_range": ("时间段", "range"),
+    "kind_duration": ("时长", "duration"),
     "unresolved": ("无法确定", "unresolved"),
     "flags": ("标记", "Flags"),
     "time": ("时间", "Time"),
@@ -156,3 +159,9 @@ def severity_name(severity: str | None, lang: str) -> str:
     """'高' / 'high' for the known levels; an unknown level is shown as written."""
     level = severity or "none"
     return t(lang, level) if level in ("high", "medium", "low", "none") else level
+
+
+def date_kind(kind: str, lang: str) -> str:
+    """'期限' / 'deadline' for the known DateMention kinds; others as written."""
+    key = f"kind_{kind}"
+    return t(lang, key) if key in STRINGS else kind

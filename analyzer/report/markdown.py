@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..types import CallRecord
-from .i18n import category_label, severity_name, t
+from .i18n import category_label, date_kind, severity_name, t
 from .view import (
     category_summary,
     doubt_reasons,
@@ -19,13 +19,14 @@ from .view import (
     timecode,
 )
 
-_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&\"'=:])")
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def md(value) -> str:
-    """Escape for Markdown text and table cells: every ASCII punctuation that could start markup
-    (CommonMark allows a backslash before any of it), and no line breaks."""
-    return _PUNCT.sub(r"\\\1", " ".join(str(value).split()))
+    """Escape for Markdown text and table cells, mid-line: the characters that open emphasis, code,
+    links, HTML, entities or cells get a backslash (CommonMark); line breaks become spaces. Text
+    never starts a line here, so '#', '-' and '1.' cannot start a heading or a list."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def render_markdown(record: CallRecord, *, lang: str, generated_at: str) -> str:
@@ -47,15 +48,15 @@ def render_markdown(record: CallRecord, *, lang: str, generated_at: str) -> str:
         f"- {md(t(lang, 'file'))}: {md(src.path)}",
         f"- {md(t(lang, 'size'))}: {src.size} {md(t(lang, 'bytes'))}",
         f"- {md(t(lang, 'sha256'))}: {md(src.sha256)}",
-        f"- {md(t(lang, 'duration'))}: {md(timecode(src.duration_s))} \\({src.duration_s:.3f} s\\)",
+        f"- {md(t(lang, 'duration'))}: {md(timecode(src.duration_s))} ({src.duration_s:.3f} s)",
         f"- {md(t(lang, 'format'))}: {md(f'{src.format}, {src.sample_rate} Hz, {src.channels} ch')}",
         f"- {md(t(lang, 'call_time'))}: {with_source(call.start_time, call.start_time_source)}",
         f"- {md(t(lang, 'number'))}: {with_source(call.number, call.number_source)}",
         f"- {md(t(lang, 'analysed_at'))}: {md(record.analysed_at or unknown)}",
-        f"- {md(t(lang, 'tool'))}: call\\-analyzer {md(record.tool_version)}",
-        f"- {md(t(lang, 'model'))}: {md(model.name)} \\(SHA\\-256 {md(model.sha256 or unknown)}\\)",
+        f"- {md(t(lang, 'tool'))}: call-analyzer {md(record.tool_version)}",
+        f"- {md(t(lang, 'model'))}: {md(model.name)} (SHA-256 {md(model.sha256 or unknown)})",
         f"- {md(t(lang, 'lexicon'))}: "
-        + (f"{md(lex.version)} \\(SHA\\-256 {md(lex.sha256)}\\)" if lex else md(unknown)),
+        + (f"{md(lex.version)} (SHA-256 {md(lex.sha256)})" if lex else md(unknown)),
         f"- {md(t(lang, 'settings'))}: {md(settings_text(record.transcript.settings))}",
         "",
         f"## {md(t(lang, 'summary'))}",
@@ -77,7 +78,7 @@ def render_markdown(record: CallRecord, *, lang: str, generated_at: str) -> str:
     ] or [md(t(lang, "no_amounts"))]
     lines += ["", f"### {md(t(lang, 'dates'))}", ""]
     lines += [
-        f"- {md(timecode(d.t_start))} {md(t(lang, 'deadline') if d.kind == 'deadline' else d.kind)} "
+        f"- {md(timecode(d.t_start))} {md(date_kind(d.kind, lang))} "
         f"{md(d.value or t(lang, 'unresolved'))}: “{md(d.quote)}”"
         for d in record.dates
     ] or [md(t(lang, "no_dates"))]
@@ -85,12 +86,12 @@ def render_markdown(record: CallRecord, *, lang: str, generated_at: str) -> str:
     findings = sorted_findings(record)
     if findings:
         lines += [
-            f"| \\# | {md(t(lang, 'time'))} | {md(t(lang, 'quote'))} | {md(t(lang, 'category'))} | {md(t(lang, 'severity'))} | {md(t(lang, 'basis'))} | {md(t(lang, 'confidence'))} |",
+            f"| # | {md(t(lang, 'time'))} | {md(t(lang, 'quote'))} | {md(t(lang, 'category'))} | {md(t(lang, 'severity'))} | {md(t(lang, 'basis'))} | {md(t(lang, 'confidence'))} |",
             "|---:|---|---|---|---|---|---:|",
         ]
         for n, f in enumerate(findings, 1):
             basis = "; ".join(f.basis) + (f" ({t(lang, 'hours_note')})" if is_hours_flag(f) else "")
-            side = f" \\({md(t(lang, 'borrower_flags'))}\\)" if is_borrower_side(f) else ""
+            side = f" ({md(t(lang, 'borrower_flags'))})" if is_borrower_side(f) else ""
             lines.append(
                 f"| F{n} | {md(timecode(f.t_start))} | {md(f.quote)}{side} | {md(category_label(f.category, lang))} | "
                 f"{md(severity_name(f.severity, lang))} | {md(basis)} | {f.confidence:.2f} |"
