@@ -8,6 +8,7 @@ from the file's bytes before anything decodes it.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,7 +191,7 @@ def _native_windows(path: Path, seconds: float):
         import soundfile
 
         try:
-            handle = soundfile.SoundFile(str(path))
+            handle = soundfile.SoundFile(os.fsencode(path))  # bytes: names need not be UTF-8
         except soundfile.LibsndfileError:
             handle = None  # not something libsndfile reads after all: let PyAV try
         if handle is not None:

@@ -69,6 +69,15 @@ class BatchResult:
     interrupted: bool = False
 
 
+# Runs the analyses somewhere else (analyzer.cluster): gets the (file, sha256) pairs still to do,
+# the options and `started(file)` to call as each is sent; yields (file, sha256, record, error)
+# as each finishes, in any order, each exactly once.
+Executor = Callable[
+    [list[tuple[InputFile, str]], "AnalyzeOptions", Callable[[InputFile], None]],
+    Iterable[tuple[InputFile, str, "CallRecord | None", "str | None"]],
+]
+
+
 def discover(paths: Iterable[Path], exclude: Path | None = None) -> tuple[list[InputFile], int]:
     """Audio files under `paths` (recursively, sorted, each real file once) and how many
     non-audio files were skipped. Nothing under `exclude` (our output folder) or under any other
@@ -141,24 +150,21 @@ def check_output_dir(out_dir: Path) -> None:
 
 
 def settings_fingerprint(options: AnalyzeOptions) -> str:
-    """Hash of everything that changes a result: model, decoding settings (not thread counts),
-    lexicons, tool version, call-time options. Equal fingerprint + equal audio hash = same output."""
+    """Hash of everything that changes a result: model (by SHA-256), lexicons (by SHA-256), tool
+    version and every other analysis option (decoding, call time, speakers...), except thread
+    counts. Equal fingerprint + equal audio hash = the same output, so the call can be skipped."""
+    from dataclasses import asdict
+
     from .models import resolve_model
 
     _, model = resolve_model(options.model)
-    decoding = options.transcribe.as_settings()
-    decoding.pop("cpu_threads", None)
-    sidecar = {k: v.__dict__ for k, v in sorted((options.sidecar or {}).items())}
-    parts = {
-        "model": [model.name, model.sha256],
-        "decoding": decoding,
-        "lexicon": _lexicons(options.lexicons_dir).info.sha256,
-        "tool": __version__,
-        "call_time": options.call_time,
-        "timezone": options.timezone,
-        "sidecar": sidecar,
-    }
-    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    settings = asdict(options)
+    settings["transcribe"] = options.transcribe.as_settings()
+    settings["transcribe"].pop("cpu_threads", None)
+    settings["model"] = [model.name, model.sha256]
+    settings["lexicons_dir"] = _lexicons(options.lexicons_dir).info.sha256
+    settings["tool"] = __version__
+    text = json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
 
 
@@ -284,13 +290,16 @@ class _Run:
         outputs = [target]
         writer = _report_writer("write_call_outputs")
         if writer:
+            # a name that is not valid UTF-8 cannot be linked from HTML: its report has no player
+            audio = item.path if safe_text(item.path) == str(item.path) else None
             try:
                 extra = writer(
-                    self.out_dir, target, record, audio_path=item.path, lang=self.reports.lang,
+                    self.out_dir, target, record, audio_path=audio, lang=self.reports.lang,
                     embed_audio=self.reports.embed_audio, clips=self.reports.clips,
                 )  # fmt: skip
-            except AnalyzerError as exc:
-                return self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: report failed: {exc.message}")
+            except Exception as exc:  # a report bug on one call must not stop the batch
+                detail = exc.message if isinstance(exc, AnalyzerError) else f"{type(exc).__name__}: {exc}"
+                return self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: report failed: {detail}")
             outputs += [Path(p) for p in extra or () if Path(p) != target]
         self.catalog.record_done(
             record, fingerprint=self.fingerprint, paths=self._paths(sha), outputs=outputs, json_path=target, now=_now()
@@ -321,9 +330,12 @@ def analyze_folder(
     progress: bool = False,
     on_start: Callable[[InputFile], None] | None = None,
     on_done: Callable[[InputFile, CallRecord | None, str | None], None] | None = None,
+    executor: Executor | None = None,
 ) -> BatchResult:
     """Analyse every recording under `paths` into `out_dir`, resuming from its catalog.
-    One bad file never stops the batch; Ctrl-C stops it with `result.interrupted` set."""
+    One bad file never stops the batch; Ctrl-C stops it with `result.interrupted` set.
+    An `executor` (e.g. analyzer.cluster's) analyses the files elsewhere instead of `jobs`
+    local processes; planning, outputs and the catalog stay here."""
     from .pipeline import AnalyzeOptions
 
     options = options or AnalyzeOptions()
@@ -345,7 +357,10 @@ def analyze_folder(
             run.durations = {sha: probe_duration(item.path) for item, sha in todo}
             run.progress = BatchProgress(len(todo), sum(run.durations.values()))
         try:
-            if jobs == 1 or len(todo) <= 1:
+            if executor is not None:
+                for item, sha, record, error in executor(todo, options, run.started):
+                    run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
+            elif jobs == 1 or len(todo) <= 1:
                 for item, sha in todo:
                     run.started(item)
                     record, error = _analyse(item, options)
@@ -444,5 +459,10 @@ def _write_batch_outputs(run: _Run, max_calls_per_day: int) -> None:
     write_atomic(run.out_dir / TIMELINE_NAME, timeline_csv(rows))
     writer = _report_writer("write_batch_outputs")
     if writer:
-        inputs = {r.source.path: str(run.copies[r.source.sha256][0].path.absolute()) for r in run.result.records}
-        run.result.outputs.extend(Path(p) for p in writer(run.out_dir, lang=run.reports.lang, inputs=inputs) or ())
+        # names that are not UTF-8 are passed escaped: manifest.json must stay valid UTF-8
+        inputs = {r.source.path: safe_text(run.copies[r.source.sha256][0].path.absolute()) for r in run.result.records}
+        try:
+            run.result.outputs.extend(Path(p) for p in writer(run.out_dir, lang=run.reports.lang, inputs=inputs) or ())
+        except Exception as exc:  # the per-call results are safe; say what failed instead of a traceback
+            detail = exc.message if isinstance(exc, AnalyzerError) else f"{type(exc).__name__}: {exc}"
+            run.result.errors.append({"path": "(folder reports)", "error": f"index/manifest failed: {detail}"})
