@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import InputError
+from ..fileio import write_atomic
 from ..record import SCHEMA_VERSION, from_dict
 from ..types import CallRecord
 from .csvout import render_calls_csv, render_findings_csv
@@ -29,8 +30,6 @@ ERRORS_JSON = "errors.json"
 
 
 def _write(path: Path, data: str | bytes) -> None:
-    from ..pipeline import write_atomic  # imported late: the pipeline itself calls into this package
-
     write_atomic(path, data)
 
 
