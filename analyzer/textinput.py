@@ -54,7 +54,7 @@ def parse_cues(text: str, name: str) -> list[TextUnit]:
         cue_text = " ".join(line.strip() for line in lines[at + 1 :] if line.strip())
         cue_text = re.sub(r"<[^>]+>", "", cue_text)  # WebVTT voice/style tags
         if cue_text:
-            label = lines[at - 1].strip() if at > 0 else str(number)
+            label = lines[at - 1].strip() if at > 0 else str(len(units) + 1)
             units.append(TextUnit(f"cue {label}", _seconds(_CUE_TIME.match(lines[at]).group(1)), cue_text))
     return units
 

@@ -35,6 +35,7 @@ _STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可
 _NEGATION = re.compile(
     rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,3}}|(?:不|没){_FILLERS})$"
 )
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 是不是, 会不会: a question, not a negation
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
@@ -162,7 +163,7 @@ def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
             return "not addressed to the listener (no 你/您 in the clause)", "", 0.0
 
     if "negation" in context:
-        neg = _NEGATION.search(before)
+        neg = _NEGATION.search(_A_NOT_A.sub(r"\1否", before))
         if neg:
             kind = "plea" if neg.group(1) else "negation"
             return f"{kind}: '{neg.group().strip()}' before the words", "", 0.0

@@ -1,0 +1,39 @@
+"""Property tests: any text, however odd, gives spans that are in range and quote the text."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analyzer.detect.conduct import detect_conduct
+from analyzer.lexicon import default_lexicons
+from analyzer.normalize import normalize
+
+LEX = default_lexicons()
+# Fragments that reach every context rule, so random mixes exercise more than the no-match path.
+FRAGMENTS = sorted(LEX.words())[::3] + [
+    "你", "您", "我", "他说", "不会", "请不要", "是不是", "？", "。", "，", "“", "”", "依法", "打断你的腿",
+    "去你家", "给你的家人打电话", "我们是法院的", "坐牢", "廢物", "Ｘ", "\u3000", "\n", "😀", "\u0301",
+]
+
+
+def check(text: str) -> None:
+    findings, suppressed = detect_conduct(normalize(text), LEX)
+    for item in (*findings, *suppressed):
+        assert 0 <= item.start < item.end <= len(text)
+        assert item.quote == text[item.start : item.end]
+    for f in findings:
+        assert 0 < f.confidence <= 1 and f.severity in ("high", "medium", "low")
+        assert f.category in LEX.categories
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_any_unicode_text(text):
+    check(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3)), max_size=25).map("".join))
+def test_lexicon_heavy_text(text):
+    check(text)
