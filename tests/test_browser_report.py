@@ -154,3 +154,22 @@ def test_report_in_chromium_seeks_audio_to_flag(browser, call2_report, tmp_path)
     requested = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
     assert requested, "the page load itself should be seen"
     assert all(url.startswith(("file://", "data:")) for url in requested), requested
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_embedded_audio_plays_under_the_csp(browser, call2_report, tmp_path):
+    """`--embed-audio`: the report alone (moved away from the recording) still has playable audio."""
+    from analyzer.report import write_call_outputs
+
+    record, html_path = call2_report
+    alone = tmp_path / "emailed"
+    json_path = alone / html_path.with_suffix(".json").name
+    json_path.parent.mkdir()
+    shutil.copy(html_path.with_suffix(".json"), json_path)
+    write_call_outputs(alone, json_path, record, audio_path=CALL2, embed_audio=True)
+    browser.call("Page.enable")
+    browser.call("Page.navigate", url=json_path.with_suffix(".html").as_uri())
+    browser.wait_for("document.readyState === 'complete'")
+    duration = browser.wait_for("(function(p){return p.readyState >= 1 && !p.error && p.duration})(document.getElementById('player'))")
+    assert duration == pytest.approx(record.source.duration_s, abs=0.5)

@@ -86,7 +86,7 @@ def render_index(calls: list[tuple[CallRecord, str]], errors: list[dict], *, lan
             f'<div class="filters no-print"><label>{e(t(lang, "filter"))}: <select id="category-filter">'
             f'<option value="">{e(t(lang, "all"))}</option>{options}</select></label>'
             f'<span class="explain">{e(t(lang, "sort_hint"))}</span></div>\n'
-            f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n"
+            f'<table class="calls"><thead><tr>{head}</tr></thead>\n<tbody>\n'
             + "\n".join(_call_row(record, report, lang) for record, report in calls)
             + "\n</tbody></table>"
         )
