@@ -29,10 +29,6 @@ __all__ = ["write_call_outputs", "write_batch_outputs", "regenerate", "find_reco
 ERRORS_JSON = "errors.json"
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    write_atomic(path, data)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -72,10 +68,10 @@ def write_call_outputs(
         _sibling(base, ".vtt"): render_vtt(record, lang=lang),
     }
     for path, text in outputs.items():
-        _write(path, text)
+        write_atomic(path, text)
     written = list(outputs)
     if clips and audio is not None:
-        written += write_clips(record, audio, _sibling(base, ".clips"), _write)
+        written += write_clips(record, audio, _sibling(base, ".clips"), write_atomic)
     return written
 
 
@@ -114,14 +110,12 @@ def write_batch_outputs(
     out_dir: Path, *, lang: str = "zh", inputs: dict | None = None, generated_at: str | None = None
 ) -> list[Path]:
     """index.html, findings.csv, calls.csv, manifest.json, then MANIFEST.sha256 over everything.
-    `inputs` maps each record's relative path to its absolute input path (kept from the previous
-    manifest.json when None), so `verify` can re-hash the recordings later."""
+    `inputs` maps each record's relative path to its absolute input path (merged over those of the
+    previous manifest.json, so calls from earlier runs keep theirs): `verify` re-hashes them later."""
     check_lang(lang)
     out_dir = Path(out_dir)
     generated_at = generated_at or _now()
-    if inputs is None:
-        inputs = previous_inputs(out_dir)
-    inputs = {str(k): str(Path(v).resolve()) for k, v in inputs.items()}
+    inputs = {**previous_inputs(out_dir), **{str(k): str(Path(v).resolve()) for k, v in (inputs or {}).items()}}
     records = find_records(out_dir)
     errors = _errors(out_dir)
 
@@ -138,9 +132,9 @@ def write_batch_outputs(
         ),
     }
     for path, text in outputs.items():
-        _write(path, text)
+        write_atomic(path, text)
     checksums = out_dir / MANIFEST_SHA
-    _write(checksums, render_checksums(out_dir))
+    write_atomic(checksums, render_checksums(out_dir))
     return [*outputs, checksums]
 
 
