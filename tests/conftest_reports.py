@@ -80,7 +80,7 @@ def make_record(path="sub/call2.wav", texts=None, *, hostile=False) -> CallRecor
             category="prohibited_hours", severity="medium", start=0, end=0, quote="", matched="23:10",
             rule_id="callinfo/prohibited_hours", basis=("industry guideline 08:00-21:00",),
             explanation="call at 23:10",
-        ),  # fmt: skip
+        ),
     )
     five = s0.text.index("五千块")
     record = CallRecord(
@@ -94,7 +94,7 @@ def make_record(path="sub/call2.wav", texts=None, *, hostile=False) -> CallRecor
         ),
         lexicon=LexiconInfo(version="2024.1", sha256="ef" * 32),
         findings=findings,
-        amounts=(Amount(start=five, end=five + 3, quote="五千块", value=Decimal("5000"), segment_id=0, t_start=1.0, t_end=2.0),),
+        amounts=(Amount(start=five, end=five + 3, quote="五千块", value=Decimal(5000), segment_id=0, t_start=1.0, t_end=2.0),),
         dates=(DateMention(start=five + 3, end=five + 5, quote="今天", kind="deadline", value="2024-05-08", resolved=True, segment_id=0, t_start=2.0, t_end=2.5),),
         tool_version="0.1.0",
         analysed_at="2024-05-09T10:00:00+00:00",
@@ -115,7 +115,7 @@ def make_record(path="sub/call2.wav", texts=None, *, hostile=False) -> CallRecor
             replace(f, quote=HOSTILE_TEXT, explanation=HOSTILE_TEXT, basis=(HOSTILE_TEXT,),
                     start=f.start + shift if f.segment_id is not None else 0, end=f.end + shift if f.segment_id is not None else 0)
             for f in record.findings
-        ),  # fmt: skip
+        ),
         amounts=tuple(replace(a, quote=HOSTILE_TEXT) for a in record.amounts),
         dates=tuple(replace(d, quote="-->" + HOSTILE_TEXT) for d in record.dates),
     )

@@ -15,7 +15,7 @@ from analyzer.report import write_batch_outputs, write_call_outputs
 from analyzer.report.csvout import cell
 from analyzer.report.markdown import md
 from analyzer.report.subtitles import srt_text, vtt_text
-from tests.conftest_reports import HOSTILE_NAME, HOSTILE_TEXT, make_record
+from tests.conftest_reports import HOSTILE_NAME, make_record
 
 
 class Elements(HTMLParser):

@@ -18,13 +18,19 @@ from .csvout import render_calls_csv, render_findings_csv
 from .html import audio_href, render_call
 from .i18n import check_lang
 from .index import render_index
-from .manifest import MANIFEST_JSON, MANIFEST_SHA, previous_inputs, render_checksums, render_manifest
+from .manifest import (
+    MANIFEST_JSON,
+    MANIFEST_SHA,
+    previous_inputs,
+    render_checksums,
+    render_manifest,
+)
 from .markdown import render_markdown
 from .media import embedded_audio_uri, write_clips
 from .subtitles import render_srt, render_vtt
 from .view import report_base
 
-__all__ = ["write_call_outputs", "write_batch_outputs", "regenerate", "find_records"]
+__all__ = ["find_records", "regenerate", "write_batch_outputs", "write_call_outputs"]
 
 ERRORS_JSON = "errors.json"
 

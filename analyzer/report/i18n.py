@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..errors import InputError
+from ..errors import AnalyzerError, InputError
 
 LANGS = ("zh", "en")
 
@@ -79,15 +79,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "disclaimer_title": ("重要说明", "Important"),
     "disclaimer": (
         "本报告由软件自动生成。标记仅为供人工复核的线索，不构成法律结论；请对照原始录音核实每一处标记。",
-        "This report was produced by software. Flags are leads for a human reviewer, not legal conclusions; "
-        "check every flag against the original recording.",
+        (
+            "This report was produced by software. Flags are leads for a human reviewer, not legal conclusions; "
+            "check every flag against the original recording."
+        ),
     ),
     "complain_title": ("投诉渠道", "Where to complain"),
     "complain": (
-        "先向贷款机构投诉；银行和消费金融公司：12378（国家金融监督管理总局消费者投诉热线）；"
-        "暴力威胁：110；骚扰电话和短信：12321。",
-        "First the lender; for banks and consumer-finance companies 12378 (NFRA consumer hotline); "
-        "110 for threats of violence; 12321 for harassing calls and messages.",
+        "先向贷款机构投诉；银行和消费金融公司：12378（国家金融监督管理总局消费者投诉热线）；暴力威胁：110；骚扰电话和短信：12321。",
+        (
+            "First the lender; for banks and consumer-finance companies 12378 (NFRA consumer hotline); "
+            "110 for threats of violence; 12321 for harassing calls and messages."
+        ),
     ),
     "high": ("高", "high"),
     "medium": ("中", "medium"),
@@ -111,8 +114,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "borrower": ("借款人", "borrower"),
     "integrity": (
         "完整性：MANIFEST.sha256 列出每个输出文件的 SHA-256，可用 sha256sum -c MANIFEST.sha256 或 call-analyzer verify 校验。",
-        "Integrity: MANIFEST.sha256 lists every output file's SHA-256; check with sha256sum -c MANIFEST.sha256 "
-        "or call-analyzer verify.",
+        (
+            "Integrity: MANIFEST.sha256 lists every output file's SHA-256; check with sha256sum -c MANIFEST.sha256 "
+            "or call-analyzer verify."
+        ),
     ),
 }
 
@@ -135,7 +140,7 @@ def _categories() -> dict:
         from ..lexicon import default_lexicons
 
         return dict(default_lexicons().categories)
-    except Exception:  # a report must still render from the JSON alone; names then fall back to ids
+    except (ImportError, AnalyzerError):  # a report must still render from the JSON alone: ids then
         return {}
 
 

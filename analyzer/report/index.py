@@ -10,7 +10,14 @@ from urllib.parse import quote
 from ..types import CallRecord
 from .html import category_cell, disclaimer_section, e, page, severity_badge
 from .i18n import category_label, t
-from .view import SEVERITY_RANK, category_summary, format_amount, highest_severity, is_hours_flag, timecode
+from .view import (
+    SEVERITY_RANK,
+    category_summary,
+    format_amount,
+    highest_severity,
+    is_hours_flag,
+    timecode,
+)
 
 
 def _call_row(record: CallRecord, report: str, lang: str) -> str:

@@ -24,9 +24,8 @@ def is_covered(relative: str) -> bool:
     name = relative.rsplit("/", 1)[-1]
     return not (
         relative == MANIFEST_SHA
-        or name.startswith("catalog.sqlite")
+        or name.startswith(("catalog.sqlite", ".write-test-"))
         or (name.startswith(".") and name.endswith(".tmp"))
-        or name.startswith(".write-test-")
     )
 
 

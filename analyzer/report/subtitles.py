@@ -11,7 +11,7 @@ from .view import sorted_findings
 
 
 def _clock(seconds: float, sep: str) -> str:
-    millis = int(round(max(seconds, 0.0) * 1000))
+    millis = round(max(seconds, 0.0) * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}{sep}{rest % 1000:03d}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 from ..types import CallRecord, Finding, Segment
@@ -26,7 +27,7 @@ def timecode(seconds: float | None, *, tenths: bool = True) -> str:
     """'01:23.4' (or '1:01:23.4' past an hour); '—' when a flag has no time (call metadata)."""
     if seconds is None:
         return "—"
-    tenth_total = int(round(seconds * 10)) if tenths else int(seconds) * 10
+    tenth_total = round(seconds * 10) if tenths else int(seconds) * 10
     minutes, tenth_sec = divmod(tenth_total, 600)
     hours, minutes = divmod(minutes, 60)
     sec = f"{tenth_sec // 10:02d}" + (f".{tenth_sec % 10}" if tenths else "")
@@ -133,7 +134,7 @@ def split_spans(text: str, spans: list[tuple[int, int, Mark]]) -> list[tuple[str
             cuts.update((start, end))
     edges = sorted(cuts)
     pieces = []
-    for a, b in zip(edges, edges[1:]):
+    for a, b in pairwise(edges):
         covering = tuple(m for s, e, m in clipped if s <= a and b <= e)
         pieces.append((text[a:b], covering))
     return pieces
