@@ -69,10 +69,11 @@ def test_fresh_output_verifies(batch):
 def test_standard_sha256sum_accepts_the_listing(batch):
     out, _, _ = batch
     (out / "catalog.sqlite").write_bytes(b"changes on every run")
+    (out / "sub" / ".DS_Store").write_bytes(b"file-browser clutter")
     check = subprocess.run(["sha256sum", "--strict", "-c", "MANIFEST.sha256"], cwd=out, capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "other call\\1.wav.html: OK" in check.stdout
-    assert run_verify(out).exit_code == 0  # the live catalog is deliberately not covered
+    assert run_verify(out).exit_code == 0  # neither the live catalog nor hidden clutter is covered
 
 
 @pytest.mark.parametrize("victim", ["sub/call2.wav.html", "sub/call2.wav.json", "manifest.json"])

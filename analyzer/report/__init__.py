@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..audio import decode
 from ..errors import InputError
 from ..fileio import write_atomic
 from ..record import SCHEMA_VERSION, from_dict
@@ -64,9 +65,10 @@ def write_call_outputs(
     base = report_base(json_path)
     html_path = _sibling(base, ".html")
     audio = Path(audio_path) if audio_path is not None and Path(audio_path).is_file() else None
+    samples = decode(audio).samples if audio is not None and (embed_audio or clips) else None
     audio_src = None
     if audio is not None:
-        audio_src = embedded_audio_uri(audio) if embed_audio else audio_href(html_path, audio)
+        audio_src = embedded_audio_uri(samples) if embed_audio else audio_href(html_path, audio)
     outputs = {
         html_path: render_call(record, lang=lang, generated_at=generated_at, audio_src=audio_src, embedded=embed_audio),
         _sibling(base, ".md"): render_markdown(record, lang=lang, generated_at=generated_at),
@@ -77,7 +79,7 @@ def write_call_outputs(
         write_atomic(path, text)
     written = list(outputs)
     if clips and audio is not None:
-        written += write_clips(record, audio, _sibling(base, ".clips"), write_atomic)
+        written += write_clips(record, samples, _sibling(base, ".clips"), write_atomic)
     return written
 
 

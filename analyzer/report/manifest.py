@@ -19,13 +19,15 @@ MANIFEST_SHA = "MANIFEST.sha256"
 MANIFEST_VERSION = "1"
 
 
+OS_CLUTTER = {"Thumbs.db", "desktop.ini"}  # written by file browsers just for opening the folder
+
+
 def is_covered(relative: str) -> bool:
-    """Outputs the checksum list covers: not itself, not temporary files, not the live catalog."""
+    """Outputs the checksum list covers: not itself, not the live catalog, not hidden files (our
+    temporary files; .DS_Store) or other file-browser clutter."""
     name = relative.rsplit("/", 1)[-1]
     return not (
-        relative == MANIFEST_SHA
-        or name.startswith(("catalog.sqlite", ".write-test-"))
-        or (name.startswith(".") and name.endswith(".tmp"))
+        relative == MANIFEST_SHA or name.startswith(("catalog.sqlite", ".")) or name in OS_CLUTTER
     )
 
 

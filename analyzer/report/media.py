@@ -1,6 +1,6 @@
 """Audio the reports carry: a compressed copy for `--embed-audio`, and a short clip per flag.
 
-Both are decoded from the original (read only) with `analyzer.audio.decode`; the MP3 encoding is
+Both start from the original decoded (read only) by `analyzer.audio.decode`; the MP3 encoding is
 bit-exact so regenerating a report gives the same bytes."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..audio import TARGET_RATE, decode
+from ..audio import TARGET_RATE
 from ..types import CallRecord
 from .view import sorted_findings
 
@@ -39,10 +39,9 @@ def encode_mp3(samples: np.ndarray, rate: int = TARGET_RATE) -> bytes:
     return buffer.getvalue()
 
 
-def embedded_audio_uri(audio_path: Path) -> str:
+def embedded_audio_uri(samples: np.ndarray) -> str:
     """A data: URI with a compressed copy of the recording, for a report that travels alone."""
-    audio = decode(audio_path)
-    return "data:audio/mpeg;base64," + base64.b64encode(encode_mp3(audio.samples)).decode("ascii")
+    return "data:audio/mpeg;base64," + base64.b64encode(encode_mp3(samples)).decode("ascii")
 
 
 def clip_name(record: CallRecord, t_start: float, category: str) -> str:
@@ -52,14 +51,12 @@ def clip_name(record: CallRecord, t_start: float, category: str) -> str:
     return f"{stem}_{seconds // 60:02d}m{seconds % 60:02d}s_{_UNSAFE_NAME.sub('_', category)}.wav"
 
 
-def write_clips(record: CallRecord, audio_path: Path, folder: Path, write) -> list[Path]:
-    """One WAV per timed flag, 3 s either side; `write(path, bytes)` is the atomic writer."""
+def write_clips(record: CallRecord, samples: np.ndarray, folder: Path, write) -> list[Path]:
+    """One WAV per timed flag, 3 s either side of the decoded (channels, n) recording;
+    `write(path, bytes)` is the atomic writer."""
     import soundfile
 
     timed = [f for f in sorted_findings(record) if f.t_start is not None]
-    if not timed:
-        return []
-    samples = decode(audio_path).samples
     written: dict[Path, None] = {}
     for finding in timed:
         start = max(0, int((finding.t_start - CLIP_MARGIN_S) * TARGET_RATE))
