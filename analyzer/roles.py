@@ -21,6 +21,7 @@ COLLECTOR = "collector"
 BORROWER = "borrower"
 ROLES = (COLLECTOR, BORROWER)
 SPEAKER_NAME = re.compile(r"^(left|right|speaker\d+)$")
+INFERRED_CAP = 0.95  # words alone never make a role certain; only an override does
 SINGLE_VOICE_CAP = 0.7  # one voice alone: no second speaker to compare against, so less certain
 MIXED_SHARE = 0.5  # a single label whose weaker side has half the cues of the stronger holds both voices
 
@@ -74,7 +75,7 @@ def _lean(texts: list[str]) -> tuple[int, int]:
     return sum(cue_score(t, COLLECTOR_CUES) for t in texts), sum(cue_score(t, BORROWER_CUES) for t in texts)
 
 
-def _confidence(margin: float, cap: float = 1.0) -> float:
+def _confidence(margin: float, cap: float = INFERRED_CAP) -> float:
     """0.5 for no evidence, towards `cap` as the cue margin grows."""
     return round(min(cap, 0.5 + 0.5 * (1 - math.exp(-abs(margin) / 4))), 2)
 
@@ -107,7 +108,7 @@ def assign_roles(
     """Set `Segment.role` from each speaker's role; overrides (speaker -> role) win with confidence 1."""
     texts: dict[str, list[str]] = {}
     for s in transcript.segments:
-        texts.setdefault(s.speaker, []).append(s.text)
+        texts.setdefault(s.speaker, []).append("" if s.suspect else s.text)  # hallucinations say nothing
     if len(texts) > 1:
         texts.pop(UNKNOWN, None)  # unlabelled bits among labelled speakers: no role for them
     roles = decide_roles(texts)
