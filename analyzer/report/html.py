@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..types import CallRecord, Finding
-from .i18n import category_label, date_kind, severity_name, t
+from .i18n import category_label, category_name, date_kind, severity_name, t
 from .view import (
     SEVERITY_RANK,
     category_summary,
@@ -22,6 +22,7 @@ from .view import (
     settings_text,
     sorted_findings,
     speaker_label,
+    speakers_text,
     split_spans,
     timecode,
 )
@@ -75,9 +76,10 @@ def severity_badge(severity: str | None, lang: str) -> str:
 
 
 def category_cell(category: str, lang: str) -> str:
-    label = category_label(category, lang)
-    name = label[: -len(category)].strip() if label != category else ""
-    return f'<span class="cat">{e(name)} <span class="id">{e(category)}</span></span>' if name else f'<span class="cat">{e(category)}</span>'
+    """Name (when the lexicon knows it) and id: '辱骂 insult'."""
+    name = category_name(category, lang)
+    named = f"{e(name)} " if name != category else ""
+    return f'<span class="cat">{named}<span class="id">{e(category)}</span></span>'
 
 
 def time_button(seconds: float | None, lang: str) -> str:
@@ -109,6 +111,7 @@ def source_section(record: CallRecord, lang: str) -> str:
         ("tool", e(f"call-analyzer {record.tool_version}")),
         ("model", f'{e(model.name)} ({e(model.compute_type)}, {e(model.device)})<br><span class="hash">SHA-256 {e(model.sha256 or t(lang, "unknown"))}</span>'),
         ("lexicon", f'{e(lex.version)}<br><span class="hash">SHA-256 {e(lex.sha256)}</span>' if lex else e(t(lang, "unknown"))),
+        ("speaker_roles", e(speakers_text(record.speakers, lang) or t(lang, "unknown"))),
         ("settings", f'<span class="mono">{e(settings_text(record.transcript.settings))}</span>'),
         ("timings", e(", ".join(f"{k} {v}" for k, v in record.timings.items()) or t(lang, "unknown"))),
     ]

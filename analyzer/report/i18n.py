@@ -27,6 +27,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tool": ("工具版本", "Tool version"),
     "model": ("语音识别模型", "Speech recognition model"),
     "lexicon": ("词库", "Lexicon"),
+    "speaker_roles": ("说话人角色", "Speaker roles"),
     "settings": ("解码设置", "Decoding settings"),
     "timings": ("耗时", "Processing time"),
     "summary": ("摘要", "Summary"),

@@ -97,13 +97,27 @@ def doubt_reasons(segment: Segment, lang: str) -> list[str]:
 
 
 def speaker_label(segment: Segment, lang: str) -> str:
-    """'collector · L' style: role when known, else speaker, plus the channel for stereo."""
-    who = t(lang, segment.role) if segment.role in ("collector", "borrower") else segment.speaker
-    if who == "unknown":
-        who = "?"
+    """'speaker1 · 催收方 · L': who, their role when known, and the channel of a stereo recording."""
+    parts = [segment.speaker] if segment.speaker != "unknown" else []
+    if segment.role in ("collector", "borrower"):
+        parts.append(t(lang, segment.role))
     if segment.channel is not None:
-        who += " · " + ({0: "L", 1: "R"}.get(segment.channel) or f"ch{segment.channel}")
-    return who
+        parts.append({0: "L", 1: "R"}.get(segment.channel) or f"ch{segment.channel}")
+    return " · ".join(parts) or "?"
+
+
+def speakers_text(speakers: dict, lang: str) -> str:
+    """'speaker0: collector (0.82); speaker1: borrower (0.64)' from the record's speaker roles."""
+    parts = []
+    for label, info in sorted(speakers.items()):
+        info = info if isinstance(info, dict) else {}
+        role = info.get("role", "unknown")
+        confidence = info.get("confidence")
+        parts.append(
+            f"{label}: {t(lang, role) if role in ('collector', 'borrower') else role}"
+            + (f" ({confidence:.2f})" if isinstance(confidence, (int, float)) else "")
+        )
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
