@@ -29,6 +29,7 @@ from .lexicon import LexiconSet, load_lexicons
 from .models import resolve_model
 from .stereo import channels_differ, label_channel, merge_by_time
 from .types import CallInfo, CallRecord, Transcript
+from .wordtimes import refine_word_times
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,15 @@ def transcribe_speakers(samples, model_path: str, model_info, options: AnalyzeOp
 
     if channels_differ(samples):
         parts = [
-            label_channel(transcribe(channel, model_path, model_info, options.transcribe), index)
+            label_channel(
+                refine_word_times(channel, transcribe(channel, model_path, model_info, options.transcribe)), index
+            )
             for index, channel in enumerate(samples)
         ]
         transcript = merge_by_time(parts)
     else:
         mono = mixdown(samples)
-        transcript = transcribe(mono, model_path, model_info, options.transcribe)
+        transcript = refine_word_times(mono, transcribe(mono, model_path, model_info, options.transcribe))
         if options.diarize:
             from .diarize import diarization_available, diarize
 
