@@ -100,16 +100,21 @@ def browser(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def call2_report(tmp_path_factory):
-    """call2 analysed by the real pipeline, then its report written into OUT."""
+def call2_report(request, tmp_path_factory):
+    """call2 analysed by the real pipeline (a shared session fixture `analyzed_call2` when the
+    suite has one), then its report written into OUT."""
     if not CALL2.is_file():
         pytest.skip(f"shared corpus not present ({CALL2})")
-    from analyzer.pipeline import InputFile, analyze_file
     from analyzer.record import dumps
     from analyzer.report import write_call_outputs
 
     out = tmp_path_factory.mktemp("out")
-    record = analyze_file(InputFile(CALL2, CALL2.parent))
+    try:
+        record = request.getfixturevalue("analyzed_call2")
+    except pytest.FixtureLookupError:
+        from analyzer.pipeline import InputFile, analyze_file
+
+        record = analyze_file(InputFile(CALL2, CALL2.parent))
     json_path = out / (record.source.path + ".json")
     json_path.write_text(dumps(record), encoding="utf-8")
     write_call_outputs(out, json_path, record, audio_path=CALL2)

@@ -132,3 +132,14 @@ def test_embedded_audio_and_clips(tmp_path, recording):
     ]
     info = soundfile.info(str(clips[0]))
     assert info.channels == 2 and info.duration == pytest.approx(3.0 + (9.5 - 6.5) + 3.0, abs=0.01)
+
+
+def test_report_command_names_a_broken_record(out):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    (out / "sub" / "call2.wav.json").write_text('{"schema_version": "1.0", "segments": [', encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(out)])
+    assert result.exit_code == 2
+    assert "call2.wav.json: cannot read as JSON" in result.output and "Traceback" not in result.output
