@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .audio import is_audio_name, sha256_file
 from .errors import AnalyzerError, OutputError
+from .fileio import write_atomic
 from .store import CATALOG_NAME, Catalog, safe_text
 
 if TYPE_CHECKING:
@@ -122,21 +123,6 @@ def output_json_path(out_dir: Path, item: InputFile) -> Path:
     Undecodable name bytes become `\\xNN` so every output name is valid UTF-8."""
     relative = Path(safe_text(item.relative))
     return out_dir / relative.parent / (relative.name + ".json")
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Temporary file in the same folder, fsync, rename: a reader sees the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_output_dir(out_dir: Path) -> None:
@@ -286,7 +272,10 @@ class _Run:
 
         record = replace(record, source=replace(record.source, path=safe_text(record.source.path)))
         target = output_json_path(self.out_dir, item)
-        write_atomic(target, dumps(record))
+        try:
+            write_atomic(target, dumps(record))
+        except OSError as exc:  # disk full, folder removed: nothing later would succeed either
+            raise OutputError(f"cannot write {target} ({exc.strerror or exc}); the next run resumes from here") from exc
         outputs = [target]
         writer = _report_writer("write_call_outputs")
         if writer:
@@ -434,7 +423,7 @@ def _run_pool(run: _Run, todo: list[tuple[InputFile, str]], options: AnalyzeOpti
                 run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
             if pool is None:  # requeue the other files that were in flight on the dead pool
                 queue.extend(reversed([pending.pop(f) for f in list(pending)]))
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, or an output we cannot write: stop the workers, then report
         _stop(pool)
         raise
     if pool is not None:

@@ -160,7 +160,7 @@ def _cut_clips(spliced: Path, folder: Path, count: int, seconds: float) -> None:
 
 def _cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "analyzer.cli", *args], capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, timeout=600)
     return done, time.monotonic() - started
 
 
@@ -169,7 +169,7 @@ def _cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
 def test_second_run_over_ten_calls_is_under_5_percent(spliced_dir, tmp_path):
     folder = tmp_path / "calls"
     folder.mkdir()
-    _cut_clips(spliced_dir, folder, 10, 4.0)
+    _cut_clips(spliced_dir, folder, 10, 6.0)
     first, t1 = _cli("analyze", str(folder), "--out", str(tmp_path / "out"))
     assert first.returncode == 0, first.stderr
     second, t2 = _cli("analyze", str(folder), "--out", str(tmp_path / "out"))
