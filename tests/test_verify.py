@@ -34,14 +34,15 @@ def batch(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         soundfile.write(path, 0.1 * np.sin(np.arange(3 * rate) / 5.0), rate)
         paths[relative] = path
+    stats = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths.values()}  # before anything reads them
+    for relative, path in paths.items():
         record = make_record(path=relative)
         record = replace(record, source=replace(record.source, size=path.stat().st_size, sha256=sha256_file(path)))
         json_path = out / (relative + ".json")
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(dumps(record), encoding="utf-8")
-        write_call_outputs(out, json_path, record, audio_path=path)
+        write_call_outputs(out, json_path, record, audio_path=path, clips=relative == "sub/call2.wav")
     (out / "errors.json").write_text("[]\n", encoding="utf-8")
-    stats = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths.values()}
     write_batch_outputs(out, inputs={k: str(v) for k, v in paths.items()})
     return out, paths, stats
 
@@ -61,6 +62,7 @@ def test_fresh_output_verifies(batch):
     assert "MANIFEST.sha256" not in names
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {i["absolute_path"] for i in manifest["inputs"]} == {str(p.resolve()) for p in paths.values()}
+    assert (out / "sub" / "call2.wav.clips").is_dir()  # the recordings were decoded for clips
     for path, (data, mtime) in stats.items():  # inputs untouched: bytes and mtime
         assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
 
