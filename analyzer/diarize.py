@@ -10,6 +10,7 @@ the highest score over its span, and split segments where the speaker changes.
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -38,8 +39,8 @@ def diarize(samples: np.ndarray, transcript: Transcript, *, max_speakers: int = 
     """Label every word with "speaker1", "speaker2"... (by first appearance); split mixed segments."""
     words = [w for s in transcript.segments for w in s.words]
     n_frames = len(samples) // int(RATE * FRAME_S)
-    speech = _speech_mask(words, n_frames)
-    starts, embeddings = _embed_windows(samples, speech)
+    starts = _window_starts(_speech_mask(words, n_frames))
+    embeddings = _embed_windows(samples, starts)
     labels = _cluster(embeddings, max_speakers)
     frame_scores = _frame_scores(starts, embeddings, labels, n_frames)
     segments: list[Segment] = []
@@ -58,35 +59,35 @@ def _speech_mask(words: list[Word], n_frames: int) -> np.ndarray:
 
 def _load_encoder():
     try:
-        import torch
-        from resemblyzer import VoiceEncoder
+        with warnings.catch_warnings():  # resemblyzer and webrtcvad use deprecated scipy/setuptools APIs
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            import torch  # noqa: F401
+            from resemblyzer import VoiceEncoder
     except ImportError as exc:
         raise MissingExtraError("Speaker diarization", "diarize", exc.name or "resemblyzer") from exc
-    torch.manual_seed(0)
     return VoiceEncoder("cpu", verbose=False)
 
 
-def _embed_windows(samples: np.ndarray, speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start frames and L2-normalised embeddings of the windows that are mostly speech."""
+def _window_starts(speech: np.ndarray) -> np.ndarray:
+    """Start frames of the windows that are mostly speech."""
+    starts = range(0, len(speech) - WINDOW_FRAMES + 1, HOP_FRAMES)
+    return np.array([s for s in starts if speech[s : s + WINDOW_FRAMES].mean() >= MIN_SPEECH_SHARE], dtype=int)
+
+
+def _embed_windows(samples: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """L2-normalised speaker embeddings of the windows starting at `starts` (in mel frames)."""
+    if len(starts) == 0:
+        return np.zeros((0, 256), dtype=np.float32)
+    encoder = _load_encoder()
     import torch
     from resemblyzer import normalize_volume, wav_to_mel_spectrogram
 
-    encoder = _load_encoder()
-    wav = normalize_volume(np.asarray(samples, dtype=np.float32), -30, increase_only=True)
-    mel = wav_to_mel_spectrogram(wav)
-    last = max(len(mel) - WINDOW_FRAMES, 0)
-    starts = np.array(
-        [s for s in range(0, last + 1, HOP_FRAMES) if speech[s : s + WINDOW_FRAMES].mean() >= MIN_SPEECH_SHARE]
-        if len(mel) >= WINDOW_FRAMES
-        else [],
-        dtype=int,
-    )
-    if len(starts) == 0:
-        return starts, np.zeros((0, 256), dtype=np.float32)
-    batch = np.stack([mel[s : s + WINDOW_FRAMES] for s in starts])
+    mel = wav_to_mel_spectrogram(normalize_volume(np.asarray(samples, dtype=np.float32), -30, increase_only=True))
+    batches = np.array_split(np.stack([mel[s : s + WINDOW_FRAMES] for s in starts]), -(-len(starts) // 256))
     with torch.no_grad():
-        embeddings = np.concatenate([encoder(torch.from_numpy(b)).numpy() for b in np.array_split(batch, -(-len(batch) // 256))])
-    return starts, embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-9)
+        embeddings = np.concatenate([encoder(torch.from_numpy(batch)).numpy() for batch in batches])
+    return embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True).clip(1e-9)
 
 
 def _cluster(embeddings: np.ndarray, max_speakers: int) -> np.ndarray:
