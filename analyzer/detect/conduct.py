@@ -42,6 +42,8 @@ _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
 )
+# The speaker will call the police or complain: the words describe what the other side does.
+_VICTIM = re.compile(r"我(们)?(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
 _QUOTE_OPEN, _QUOTE_CLOSE = "“「『\"", "”」』\""
 _ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道|真的|真)|请问|问一下|想问")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
@@ -176,6 +178,9 @@ def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
         reported = _REPORTED.search(text, s.start, c.start)
         if reported:
             return f"reported speech: '{reported.group()}' introduces someone else's words", "", 0.0
+        victim = _VICTIM.search(text, s.start, s.end)
+        if victim:
+            return f"complaint: '{victim.group()}' - the speaker is the one being pressed", "", 0.0
         if any(q in _QUOTE_OPEN and q not in _QUOTE_CLOSE for q in text[s.start : c.start]) and quote_depth > 0:
             return "reported speech: inside quotation marks", "", 0.0
     if "question" in context:
