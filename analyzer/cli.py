@@ -62,8 +62,10 @@ def main(debug: bool) -> None:
 @click.option("--embed-audio", is_flag=True, help="Embed the recording in each HTML report.")
 @click.option("--clips", is_flag=True, help="Cut an audio clip around every flag.")
 @click.option("--max-calls-per-day", default=3, type=click.IntRange(min=1), show_default=True, help="Calls per number per day above which the timeline flags call_frequency.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786", help="Analyse on this Dask scheduler's workers (the [cluster] extra; inputs on a filesystem they share).")
+@click.option("--cluster", "local_cluster", default=None, metavar="local[:N]", help="Analyse on a Dask LocalCluster of N worker processes on this machine (default: one per core).")
 @friendly_errors
-def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, threads, jobs, force, report_lang, embed_audio, clips, max_calls_per_day):
+def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, threads, jobs, force, report_lang, embed_audio, clips, max_calls_per_day, scheduler, local_cluster):
     """Transcribe and analyse recordings (files or folders, recursively) into OUT.
 
     Re-running resumes: recordings already analysed with the same settings are skipped."""
@@ -78,7 +80,8 @@ def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, 
         call_time=_check_time(call_time),
         timezone=_check_timezone(timezone),
     )
-    result = analyze_folder(
+    runner = _cluster_runner(scheduler, local_cluster, jobs) if scheduler or local_cluster else analyze_folder
+    result = runner(
         paths,
         out_dir,
         options,
@@ -93,6 +96,20 @@ def analyze(paths, out_dir, model, language, lexicons_dir, call_time, timezone, 
         sys.exit(130)
     _print_summary(result, out_dir)
     sys.exit(EXIT_SOME_FAILED if result.errors else EXIT_OK)
+
+
+def _cluster_runner(scheduler: str | None, local_cluster: str | None, jobs: int):
+    """analyze_folder's stand-in that runs the analyses on a Dask cluster."""
+    from functools import partial
+
+    from .cluster import analyze_on_cluster, parse_local
+
+    if scheduler and local_cluster:
+        raise click.UsageError("use either --scheduler or --cluster, not both")
+    if jobs > 1:
+        raise click.UsageError("--jobs is for the local runner; a cluster runs one recording per worker thread")
+    workers = parse_local(local_cluster) if local_cluster else None
+    return partial(analyze_on_cluster, scheduler=scheduler, local_workers=workers)
 
 
 def _check_time(value: str | None) -> str | None:
@@ -254,10 +271,12 @@ def report(out_dir, report_lang, embed_audio, clips):
 @click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @friendly_errors
 def verify(out_dir):
-    """Re-hash OUT's files (and the original recordings) against MANIFEST.sha256 and manifest.json."""
+    """Re-hash OUT's files (and the original recordings, where present) against MANIFEST.sha256 and manifest.json."""
     from .report.manifest import check
 
     result = check(out_dir)
+    for absent in result.absent_inputs:
+        click.echo(f"not checked (recording not found at its recorded path): {absent}")
     for problem in result.problems:
         click.echo(problem)
     if result.problems:

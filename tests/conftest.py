@@ -73,3 +73,8 @@ def analyzed_spliced(spliced_dir, tmp_path_factory) -> dict[str, "CallRecord"]: 
     result = analyze_folder([spliced_dir], out, AnalyzeOptions(call_time=CALL_TIME))
     assert not result.errors, result.errors
     return {Path(r.source.path).name: r for r in result.records}
+
+
+@pytest.fixture(scope="session")
+def analyzed_call2(analyzed_spliced):
+    return analyzed_spliced["call2_threats_insults.wav"]
