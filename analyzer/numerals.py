@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 DIGIT_VALUES = {
@@ -46,11 +47,11 @@ _RUN = re.compile(
 _ARABIC = re.compile(_ARABIC_PATTERN)
 # Words written with numeral characters that are not numbers.
 _NOT_NUMBERS = re.compile(
-    "四川|一定|一起|一下|一些|一直|一般|一样|一切|一旦|万一|统一|唯一|一点儿|一点点|一会|十分|万分|"
+    "(?<![0-9零〇一二两三四五六七八九十百千万亿])(?:四川|一定|一起|一下|一些|一直|一般|一样|一切|一旦|万一|统一|唯一|一点儿|一点点|一会|十分|万分|"
     "一边|一面|一向|一律|千万(?=[别不要记得])|万万(?=[不没别])|一块儿|一再|一概|一致|一时|一度|"
     "一口气|一辈子|一方面|一心|一生|一路|三天两头|乱七八糟|七上八下|不三不四|五花八门|一五一十|"
     "一模一样|一屁股|一把手|一手|一家人|三番五次|一而再|再三|万事|千万别|一分钱都|一分钱也|"
-    "萬一|統一|一樣|一會|一塊兒"
+    "萬一|統一|一樣|一會|一塊兒)"
 )
 
 
@@ -250,8 +251,8 @@ def _numbers_in_run(run: str, offset: int) -> list[Number]:
             i = k + 1
             continue
         end, lo, approx = parsed
-        _, hi, _ = _parse(toks, k, upper=True)
         used = toks[k:end]
+        hi = _parse(toks, k, upper=True)[1] if any(t.lo != t.hi for t in used) else lo
         if len(used) == 1 and used[0].few:  # 几 alone asks a question (几号, 几点)
             i = end
             continue
@@ -272,9 +273,12 @@ def _numbers_in_run(run: str, offset: int) -> list[Number]:
     return found
 
 
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
 def _fold(text: str) -> str:
     """Full-width digits and punctuation -> ASCII, keeping the length."""
-    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text)
+    return text.translate(_FOLD)
 
 
 def scan_numbers(text: str) -> list[Number]:
@@ -283,13 +287,18 @@ def scan_numbers(text: str) -> list[Number]:
     masked = _NOT_NUMBERS.sub(lambda m: "\x00" * len(m.group()), text)
     found: list[Number] = []
     for m in _RUN.finditer(masked):
-        found.extend(_numbers_in_run(m.group(), m.start()))
+        run = m.group()
+        if len(run) == 1 and run in DIGIT_VALUES:  # the common case: a lone digit (一个, 三天)
+            value = Decimal(DIGIT_VALUES[run])
+            found.append(Number(m.start(), m.end(), value))
+            continue
+        found.extend(_numbers_in_run(run, m.start()))
     return found
 
 
 def _clean(value: Decimal) -> Decimal:
     """12000 rather than 1.2E+4 or 12000.0."""
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return Decimal(int(value)) if value == value.to_integral() else value.normalize()
 
 
 def find_numbers(text: str) -> list[tuple[int, int, Decimal]]:
@@ -297,6 +306,7 @@ def find_numbers(text: str) -> list[tuple[int, int, Decimal]]:
     return [(n.start, n.end, n.value) for n in scan_numbers(text)]
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     """The value of `text` when the whole of it is one numeral (一万二 -> 12000), else None."""
     found = scan_numbers(text.strip())

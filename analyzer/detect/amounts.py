@@ -43,6 +43,7 @@ _COUNTS_AFTER = re.compile(
 )
 _CODES_BEFORE = re.compile(r"(?:尾号|卡号|号码|手机号?|电话|第|百分之|千分之|周|星期|礼拜|编号|验证码|工号|密码|账号|身份证|排名|前|后|[:：/\-])\s*$")
 _NEGATED_ONE = re.compile(r"^\s*(?:钱)?\s*(?:都|也)\s*(?:没|不)")
+_RANGE_JOIN = re.compile(r"\s*(?:到|至|~|-|—)\s*")
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
 
 
@@ -84,8 +85,8 @@ def _amount_at(text: str, numbers: list[Number], i: int, floor: int):
     approx = n.approximate
     used = 1
     # A range written out: 三到五千, 一千到一千五.
-    rng = re.match(r"\s*(?:到|至|~|-|—)\s*", text[pos:])
-    if rng and i + 1 < len(numbers) and numbers[i + 1].start == pos + rng.end():
+    rng = _RANGE_JOIN.match(text, pos)
+    if rng and i + 1 < len(numbers) and numbers[i + 1].start == rng.end():
         upper = numbers[i + 1]
         low = _scale_like(n.value, upper.value)
         if low < upper.value:

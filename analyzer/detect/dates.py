@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -49,8 +50,9 @@ _CLOCK = (
     r"|(?P<ch>[0-2]?[0-9])[:：](?P<cm>[0-5][0-9])(?:[:：](?P<cs>[0-5][0-9]))?(?:\s*(?P<ampm>[apAP]\.?\s*[mM]\.?))?"
 )
 _SUFFIX = r"(?P<suf>\s*(?:或之前|及之前|或以前|及以前|之前|以前|前(?![后面边天年])|为止|之内|以内|内(?![容部])))?"
+_FIRST_CHARS = "0-9零〇一二两三四五六七八九十上这本下今明去前后大当昨月年周星礼凌清早中傍晚夜半深"
 _EXPR = re.compile(
-    rf"(?:(?:{_DATE})(?:的)?\s*(?P<dp>{_DAYPART})?\s*(?:{_CLOCK})?"
+    rf"(?=[{_FIRST_CHARS}])(?:(?:{_DATE})(?:的)?\s*(?P<dp>{_DAYPART})?\s*(?:{_CLOCK})?"
     rf"|(?P<dp2>{_DAYPART})\s*(?P<clk2>{_CLOCK.replace('?P<', '?P<x')})"
     rf"|(?<![0-9零一二两三四五六七八九十这那哪几有差第])(?P<clk3>{_CLOCK.replace('?P<', '?P<z')}))"
     + _SUFFIX
@@ -61,7 +63,7 @@ _DUR_UNIT = (
 )
 _DUR_PIECE = rf"(?:半|(?!0[0-9])[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百]+)\s*(?:{_DUR_UNIT})半?"
 _DURATION = re.compile(
-    rf"(?<![每第几0-9零〇一二两三四五六七八九十百千万.])(?P<dur>{_DUR_PIECE}(?:\s*(?:又|零|多|余)?\s*{_DUR_PIECE})*)"
+    rf"(?=[0-9零一二两三四五六七八九十百半])(?<![每第几0-9零〇一二两三四五六七八九十百千万.])(?P<dur>{_DUR_PIECE}(?:\s*(?:又|零|多|余)?\s*{_DUR_PIECE})*)"
     r"(?P<dsuf>之内|以内|内(?![容部])|之后|以后|后(?![面边来])|之前|以前|前(?![后面边]))?"
 )
 _DUR_PARTS = re.compile(rf"(?P<n>半|[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百]+)\s*(?P<u>{_DUR_UNIT})(?P<h>半)?")
@@ -95,37 +97,57 @@ def extract_dates(norm: NormalizedText, call_time: datetime | None) -> list[Date
     text = norm.text
     found: list[tuple[int, int, tuple]] = []
     month_context: tuple[int, int] | None = None
-    date_context: tuple[date, int] | None = None  # (date, offset of the sentence it was said in)
+    date_context: tuple[date, int] | None = None  # (date, index of the sentence it was said in)
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     durations = [m for m in _DURATION.finditer(text) if not _NOT_DURATION.match(text, m.start())]
+    duration_starts = [d.start() for d in durations]
     for m in _EXPR.finditer(text):
-        if not _plausible(m, text) or any(_overlap(m, d) and d.end() - d.start() > m.end() - m.start() for d in durations):
+        if not _plausible(m, text) or _covered(m.start(), m.end(), durations, duration_starts, longer=True):
             continue
-        resolved = _resolve(m, text, call_time, month_context, date_context)
+        sentence = bisect_right(sentence_ends, m.start())
+        resolved = _resolve(m, text, call_time, month_context, date_context, sentence)
         if resolved is None:
             continue
         kind, value, value_end, month_ctx, day = resolved
         month_context = month_ctx or month_context
         if day is not None:
-            date_context = (day, _sentence_start(text, m.start()))
+            date_context = (day, sentence)
         found.append((m.start(), m.end(), (kind, value, value_end)))
+    date_spans = [_Span(s, e) for s, e, _ in found]
+    date_starts = [s for s, _, _ in found]
     for m in durations:
-        if any(s < m.end() and m.start() < e for s, e, _ in found):
+        if _covered(m.start(), m.end(), date_spans, date_starts, longer=False):
             continue
         mention = _duration(m, call_time)
         if mention is not None:
             found.append((m.start(), m.end(), mention))
     found.sort()
-    mentions = [_mention(norm, s, e, *v, call_time) for s, e, v in found]
+    mentions = [_mention(norm, s, e, *v) for s, e, v in found]
     return _join_ranges(norm, mentions)
 
 
-def _overlap(a: re.Match, b: re.Match) -> bool:
-    return a.start() < b.end() and b.start() < a.end()
+class _Span:
+    """A (start, end) with the accessors of a match, for `_covered`."""
+
+    def __init__(self, start: int, end: int):
+        self._start, self._end = start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
-    return ends[-1] if ends else 0
+def _covered(start: int, end: int, spans: list, starts: list[int], *, longer: bool) -> bool:
+    """Whether a span in `spans` (sorted, non-overlapping) overlaps [start, end) -- and, with
+    `longer`, is longer than it. Bisection keeps this linear over a long text."""
+    j = bisect_left(starts, end) - 1
+    while j >= 0 and spans[j].end() > start:
+        if not longer or spans[j].end() - spans[j].start() > end - start:
+            return True
+        j -= 1
+    return False
 
 
 def _plausible(m: re.Match, text: str) -> bool:
@@ -142,7 +164,7 @@ def _plausible(m: re.Match, text: str) -> bool:
     return True
 
 
-def _mention(norm, start, end, kind, value, value_end, call_time):
+def _mention(norm, start, end, kind, value, value_end):
     o_start, o_end = norm.to_original(start, end)
     resolved = value is not None
     return DateMention(
@@ -151,7 +173,7 @@ def _mention(norm, start, end, kind, value, value_end, call_time):
     )
 
 
-def _resolve(m, text, ref, month_context, date_context):
+def _resolve(m, text, ref, month_context, date_context, sentence):
     """-> (kind, value, value_end, month context it sets, date it names) or None when impossible."""
     g = m.group
     today = ref.date() if ref is not None else None
@@ -243,7 +265,7 @@ def _resolve(m, text, ref, month_context, date_context):
                 day = date(month_context[0], month_context[1], dom)
             else:
                 day = _next_day_of_month(today, dom)
-        elif date_context is not None and date_context[1] == _sentence_start(text, m.start()):
+        elif date_context is not None and date_context[1] == sentence:
             day = date_context[0]  # 明天……下午三点之前: a clock time in the same sentence as a date
         else:
             day = today
