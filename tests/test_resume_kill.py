@@ -98,3 +98,24 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
     except ImportError:
         return
     assert verify(out) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_two_workers_exits_130_and_resumes(tmp_path):
+    folder, out = tmp_path / "calls", tmp_path / "out"
+    for i in range(6):
+        write_noise(folder / f"call{i}.wav", seconds=1.0, seed=100 + i)
+    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    while (line := process.stderr.readline()) and "] done " not in line:
+        pass
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group gets it
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "run the same command again to resume" in stderr and "Traceback" not in stderr
+    finished = _done(out)
+    assert 1 <= len(finished) < 6
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"skipped {len(finished)} already analysed" in again.stdout
+    assert len(_done(out)) == 6
