@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analyzer.detect.amounts import extract_amounts  # noqa: E402
-from analyzer.detect.dates import duration_seconds, extract_dates  # noqa: E402
-from analyzer.normalize import normalize  # noqa: E402
-from analyzer.numerals import find_numbers  # noqa: E402
+from analyzer.detect.amounts import extract_amounts
+from analyzer.detect.dates import duration_seconds, extract_dates
+from analyzer.normalize import normalize
+from analyzer.numerals import find_numbers
 
 SHARED = REPO.parent / "shared"
 CONFORMANCE = SHARED / "conformance" / "recognizers-text"

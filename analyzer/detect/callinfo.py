@@ -9,6 +9,7 @@ hours come from an industry guideline, not from a statute.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +35,8 @@ FILENAME_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         # number, date, dashed time: "13800138000 2024-01-05 14-30-22"
         ("number_dashed", rf"^(?P<num>{_PHONE}) {_DASHED}$"),
         # Samsung One UI: "Call recording 张三_240105_143022"
-        ("samsung", r"^Call recording (?P<name>.+?)_(?P<y2>[0-9]{2})(?P<M>[01][0-9])(?P<D>[0-3][0-9])"
-                    r"_(?P<h>[0-2][0-9])(?P<m>[0-5][0-9])(?P<s>[0-5][0-9])$"),
+        ("samsung", (r"^Call recording (?P<name>.+?)_(?P<y2>[0-9]{2})(?P<M>[01][0-9])(?P<D>[0-3][0-9])"
+                     r"_(?P<h>[0-2][0-9])(?P<m>[0-5][0-9])(?P<s>[0-5][0-9])$")),
         # Huawei EMUI / HarmonyOS: "张三@13800138000_20240105143022", "张三 13800138000_20240105143022",
         # "13800138000_20240105143022"
         ("huawei", rf"^(?:(?P<name>.+?)[@ ])?(?P<num>{_PHONE})_{_STAMP14}$"),
@@ -44,13 +45,13 @@ FILENAME_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         # OPPO ColorOS / realme UI: "张三-2401051430" or "13800138000-2401051430" (no seconds)
         ("coloros", r"^(?P<name>.+?)-(?P<y2>[0-9]{2})(?P<M>[01][0-9])(?P<D>[0-3][0-9])(?P<h>[0-2][0-9])(?P<m>[0-5][0-9])$"),
         # LineageOS dialer: "13800138000_240105_143022"
-        ("lineageos", rf"^(?P<num>{_PHONE})_(?P<y2>[0-9]{{2}})(?P<M>[01][0-9])(?P<D>[0-3][0-9])"
-                      r"_(?P<h>[0-2][0-9])(?P<m>[0-5][0-9])(?P<s>[0-5][0-9])$"),
+        ("lineageos", (rf"^(?P<num>{_PHONE})_(?P<y2>[0-9]{{2}})(?P<M>[01][0-9])(?P<D>[0-3][0-9])"
+                       r"_(?P<h>[0-2][0-9])(?P<m>[0-5][0-9])(?P<s>[0-5][0-9])$")),
     )
 )
 PROHIBITED_HOURS_BASIS = (
-    "中国银行业协会《个人消费类贷款催收工作指引》: 22:00-08:00 未经同意不得催收 "
-    "(an industry guideline, not a statute)",
+    ("中国银行业协会《个人消费类贷款催收工作指引》: 22:00-08:00 未经同意不得催收 "
+     "(an industry guideline, not a statute)"),
 )
 
 
@@ -111,28 +112,30 @@ def load_sidecar(csv_path: Path, timezone: str = DEFAULT_TIMEZONE) -> dict[str, 
     """calls.csv (columns file, start_time, number) -> CallInfo by file name."""
     zone = _zone(timezone)
     try:
-        handle = open(csv_path, encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(f"Cannot read the call list {csv_path}: {exc.strerror}") from exc
+        text = Path(csv_path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the call list {csv_path}: {exc}") from exc
     calls: dict[str, CallInfo] = {}
-    with handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "file" not in reader.fieldnames:
-            raise InputError(f"{csv_path}: line 1 must be the header 'file,start_time,number'")
-        for row in reader:
-            line = reader.line_num
-            name = (row.get("file") or "").strip()
-            if not name:
-                raise InputError(f"{csv_path}, line {line}: the 'file' column is empty")
-            start = (row.get("start_time") or "").strip()
-            number = _clean_number((row.get("number") or "").strip())
-            calls[Path(name).name] = CallInfo(
-                start_time=_parse_time(start, zone, f"{csv_path}, line {line}") if start else None,
-                start_time_source="sidecar" if start else None,
-                number=number,
-                number_source="sidecar" if number else None,
-                timezone=timezone,
-            )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None or "file" not in reader.fieldnames:
+        raise InputError(f"{csv_path}: line 1 must be the header 'file,start_time,number'")
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise InputError(f"{csv_path}, line {reader.line_num}: {exc}") from exc
+    for line, row in rows:
+        name = (row.get("file") or "").strip()
+        if not name:
+            raise InputError(f"{csv_path}, line {line}: the 'file' column is empty")
+        start = (row.get("start_time") or "").strip()
+        number = _clean_number((row.get("number") or "").strip())
+        calls[Path(name).name] = CallInfo(
+            start_time=_parse_time(start, zone, f"{csv_path}, line {line}") if start else None,
+            start_time_source="sidecar" if start else None,
+            number=number,
+            number_source="sidecar" if number else None,
+            timezone=timezone,
+        )
     return calls
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -37,7 +38,7 @@ _DATE = (
     rf"|(?P<md>(?<![0-9零〇一二三四五六七八九十个])(?P<m_m>{_MON})\s*月份?(?:\s*(?P<m_d>{_DAY})\s*(?:[号日]|{_NO_NUM}))?)"
     r"|(?P<mend>(?<![个这本上下])月(?P<me_e>底|初|中|末))"
     r"|(?P<yend>(?<![今明去前0-9])年(?P<ye_e>底|初|末))"
-    r"|(?P<rd>大后天|后天|明天|明日|明儿|今天|今日|今儿|当天|昨天|昨日|大前天|前天)"
+    r"|(?P<rd>大后天|(?<![以之最然落])后天|明天|明日|明儿|今天|今日|今儿|当天|昨天|昨日|大前天|(?<![以之提])前天)"
     r"|(?P<rdp>今晚|今早|今晨|今夜|明早|明晚|明晨|昨晚|昨夜)"
     rf"|(?P<wd>(?:(?P<wd_p>{_REL})\s*个?\s*)?(?:周|星期|礼拜)(?P<wd_d>[一二三四五六日天末1-7]))"
     rf"|(?P<wk>(?P<wk_p>{_REL})\s*个?\s*(?:周|星期|礼拜)(?![一二三四五六日天末1-7]))"
@@ -159,9 +160,7 @@ def _plausible(m: re.Match, text: str) -> bool:
     if hour is None or hour > 24:
         return False
     following = text[m.end("clk3"):m.end("clk3") + 2]
-    if hour == 1 and not (has_minutes or m.group("suf") or following.startswith(("钟", "整"))):
-        return False
-    return True
+    return hour != 1 or bool(has_minutes or m.group("suf") or following.startswith(("钟", "整")))
 
 
 def _mention(norm, start, end, kind, value, value_end):
@@ -441,6 +440,16 @@ def duration_seconds(iso: str) -> float:
     return sum(float(v) * s for v, s in zip(m.groups(), scale) if v)
 
 
+def _after(first: DateMention, second: DateMention) -> DateMention:
+    """下午两点到四点, 晚上七点到九点: an end clock time read as morning takes the start's half of the day."""
+    if first.value is None or second.value is None or "T" not in first.value or "T" not in second.value:
+        return second
+    start, end = datetime.fromisoformat(first.value), datetime.fromisoformat(second.value)
+    if end <= start and end.hour < 12 and end + timedelta(hours=12) > start and end.date() == start.date():
+        return replace(second, value=(end + timedelta(hours=12)).isoformat())
+    return second
+
+
 def _join_ranges(norm: NormalizedText, mentions: list[DateMention]) -> list[DateMention]:
     """三号到五号, 下午两点到四点: two points joined by 到/至/- become one range."""
     joined: list[DateMention] = []
@@ -453,6 +462,7 @@ def _join_ranges(norm: NormalizedText, mentions: list[DateMention]) -> list[Date
                 and re.fullmatch(r"\s*(?:到|至|-|~|—|－)\s*", between)
             ):
                 quote = norm.original[prev.start:mention.end]
+                mention = _after(prev, mention)
                 kind = "deadline" if mention.kind == "deadline" else "range"
                 value = mention.value if kind == "deadline" else prev.value
                 joined[-1] = DateMention(
