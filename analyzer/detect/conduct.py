@@ -27,6 +27,7 @@ from ..types import Finding, Suppressed
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
 _LISTENER = re.compile(r"你|您|妳")
+_OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)|(我))")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
 _STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
@@ -160,7 +161,9 @@ def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
     elif entry.object == "addressed":
         if _LISTENER.search(text, clause_start, clause_end):
             support.append("addressed to the listener")
-        elif len(_VOCATIVE_FILLER.sub("", text[clause_start:clause_end])) <= len(text[c.start : c.end]) + 2:
+        elif not _OTHER_PERSON.search(text, clause_start, clause_end) and len(
+            _VOCATIVE_FILLER.sub("", text[clause_start:clause_end])
+        ) <= len(text[c.start : c.end]) + 2:
             support.append("said on its own (vocative)")
             confidence *= _VOCATIVE_FACTOR
         else:
