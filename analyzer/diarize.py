@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import warnings
 from dataclasses import replace
+from itertools import groupby
 
 import numpy as np
 
@@ -180,35 +181,31 @@ def _speaker_of(frame_scores: np.ndarray, start: float, end: float) -> int:
 
 
 def _split(segment: Segment, speaker_of) -> list[Segment]:
-    """The segment cut into runs of consecutive words with the same speaker (ids set by the caller)."""
+    """The segment cut into runs of consecutive words with the same speaker (ids set by the caller).
+
+    `speaker_of(start, end)` gives a cluster number; it is kept as a string until `_name_speakers`.
+    """
     if not segment.words:
         return [replace(segment, speaker=str(speaker_of(segment.start, segment.end)))]
-    runs: list[list[Word]] = []
-    current = None
-    for word in segment.words:
-        speaker = speaker_of(word.start, word.end)
-        if speaker != current:
-            runs.append([])
-            current = speaker
-        runs[-1].append((word, speaker))
+    runs = [(speaker, tuple(words)) for speaker, words in groupby(segment.words, lambda w: speaker_of(w.start, w.end))]
     if len(runs) == 1:
-        return [replace(segment, speaker=str(runs[0][0][1]))]
-    raw_pieces = _raw_pieces(segment, [[w for w, _ in run] for run in runs])
+        return [replace(segment, speaker=str(runs[0][0]))]
+    raw_pieces = _raw_pieces(segment, [words for _, words in runs])
     return [
         replace(
             segment,
-            start=float(run[0][0].start),
-            end=float(run[-1][0].end),
-            text="".join(w.text for w, _ in run).strip(),
+            start=float(words[0].start),
+            end=float(words[-1].end),
+            text="".join(w.text for w in words).strip(),
             raw_text=raw,
-            words=tuple(w for w, _ in run),
-            speaker=str(run[0][1]),
+            words=words,
+            speaker=str(speaker),
         )
-        for run, raw in zip(runs, raw_pieces)
+        for (speaker, words), raw in zip(runs, raw_pieces)
     ]
 
 
-def _raw_pieces(segment: Segment, runs: list[list[Word]]) -> list[str]:
+def _raw_pieces(segment: Segment, runs: list[tuple[Word, ...]]) -> list[str]:
     """Cut raw_text where the words' Simplified text is cut, when the two line up character for character."""
     texts = ["".join(w.text for w in run) for run in runs]
     joined = "".join(texts)

@@ -128,7 +128,7 @@ def assign_roles(
 
 
 def parse_role_overrides(spec: str) -> dict[str, str]:
-    """"left=borrower,right=collector" -> {"left": "borrower", "right": "collector"}."""
+    """Read --roles: "left=borrower,right=collector" -> {"left": "borrower", "right": "collector"}."""
     overrides: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         speaker, sep, role = (x.strip().lower() for x in item.partition("="))

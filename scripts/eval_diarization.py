@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from itertools import permutations
+from itertools import pairwise, permutations
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +73,13 @@ def phrases(samples: np.ndarray, min_pause_s: float = 0.2, floor_db: float = -45
     level = 20 * np.log10(np.sqrt((samples[: n * frame].reshape(n, frame) ** 2).mean(axis=1)) + 1e-9)
     quiet = np.concatenate([[False], level < floor_db, [False]]).astype(int)
     edges = np.flatnonzero(np.diff(quiet))  # starts and ends of quiet runs, in frames
-    cuts = [(a + b) // 2 * frame for a, b in zip(edges[::2], edges[1::2]) if (b - a) * 0.1 >= min_pause_s and 0 < a and b < n]
+    cuts = [
+        (a + b) // 2 * frame
+        for a, b in zip(edges[::2], edges[1::2])
+        if (b - a) * 0.1 >= min_pause_s and 0 < a and b < n
+    ]
     bounds = [0, *cuts, len(samples)]
-    return [samples[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [samples[a:b] for a, b in pairwise(bounds)]
 
 
 def interleave(sides: list[np.ndarray]) -> np.ndarray:
@@ -133,7 +137,9 @@ def eval_ramc(shared: Path) -> None:
     mono = tracks.sum(axis=0).astype(np.float32)
     transcript = _transcribe(mono)
     accuracy, n = word_accuracy(diarize(mono, transcript), energy_truth(tracks))
-    print(f"diarization RAMC (A/B turns, {len(mono) / TARGET_RATE:.1f} s): {accuracy:.1%} of {n} words to the right speaker")
+    print(
+        f"diarization RAMC (A/B turns, {len(mono) / TARGET_RATE:.1f} s): {accuracy:.1%} of {n} words to the right speaker"
+    )
 
 
 def main() -> int:

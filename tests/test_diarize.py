@@ -25,7 +25,10 @@ def voices(centres: list[int], n: int, spread: float, seed: int = 0) -> tuple[np
     rng = np.random.default_rng(seed)
     directions = rng.normal(size=(max(centres) + 1, 256))
     who = np.array([centres[i % len(centres)] for i in range(n)])
-    points = directions[who] / np.linalg.norm(directions[who], axis=1, keepdims=True) + spread * rng.normal(size=(n, 256)) / 16
+    points = (
+        directions[who] / np.linalg.norm(directions[who], axis=1, keepdims=True)
+        + spread * rng.normal(size=(n, 256)) / 16
+    )
     return points / np.linalg.norm(points, axis=1, keepdims=True), who
 
 
@@ -52,7 +55,9 @@ def segment(words: list[tuple[float, str]], raw: str | None = None) -> Segment:
 
 
 def test_split_cuts_a_segment_where_the_speaker_changes():
-    seg = segment([(0.0, "你欠"), (0.5, "钱,"), (1.0, "对不起,"), (1.5, "我"), (2.0, "还。")], raw="你欠錢,對不起,我還。")
+    seg = segment(
+        [(0.0, "你欠"), (0.5, "钱,"), (1.0, "对不起,"), (1.5, "我"), (2.0, "还。")], raw="你欠錢,對不起,我還。"
+    )
     pieces = d._split(seg, lambda start, end: 0 if start < 0.9 else 1)
     assert [(p.text, p.raw_text, p.speaker, p.start, p.end) for p in pieces] == [
         ("你欠钱,", "你欠錢,", "0", 0.0, 0.9), ("对不起,我还。", "對不起,我還。", "1", 1.0, 2.4)]  # fmt: skip

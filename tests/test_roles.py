@@ -17,9 +17,9 @@ BORROWER_LINES = ("对不起，我现在真的没钱。", "能不能宽限几天
 
 def transcript(*turns: tuple[str, str], suspect: set[int] = frozenset()) -> Transcript:
     """Segments one second apart; each turn is (speaker, text)."""
+    suspect_text = {i: "repetition loop" for i in suspect}
     segments = tuple(
-        Segment(id=i, start=float(i), end=i + 0.9, text=text, raw_text=text, speaker=speaker,
-                suspect="repetition loop" if i in suspect else None)  # fmt: skip
+        Segment(i, float(i), i + 0.9, text, text, speaker=speaker, suspect=suspect_text.get(i))
         for i, (speaker, text) in enumerate(turns)
     )
     return Transcript(segments=segments, language="zh", model=ModelInfo(name="test", sha256=None), settings={})
