@@ -69,6 +69,7 @@ _DURATION = re.compile(
 )
 _DUR_PARTS = re.compile(rf"(?P<n>半|[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百]+)\s*(?P<u>{_DUR_UNIT})(?P<h>半)?")
 _DEADLINE_BEFORE = re.compile(r"(?:最晚|最迟|截止|截至|不晚于|期限|到期日|还款日|最后的日期|最后日期|最后一天)(?:是|为|到|在|于|:|：|\s)*$")
+_RECURRING = re.compile(r"每\s*(?:个\s*)?(?:月|周|星期|礼拜|年|天|日)?\s*的?\s*$")
 _NOT_DURATION = re.compile(r"三天两头|一天到晚|一天天")
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
@@ -105,6 +106,8 @@ def extract_dates(norm: NormalizedText, call_time: datetime | None) -> list[Date
     for m in _EXPR.finditer(text):
         if not _plausible(m, text) or _covered(m.start(), m.end(), durations, duration_starts, longer=True):
             continue
+        if _RECURRING.search(text, max(0, m.start() - 6), m.start()):
+            continue  # 每个月的五号, 每周五: a schedule, not a date
         sentence = bisect_right(sentence_ends, m.start())
         resolved = _resolve(m, text, call_time, month_context, date_context, sentence)
         if resolved is None:
@@ -441,8 +444,18 @@ def duration_seconds(iso: str) -> float:
 
 
 def _after(first: DateMention, second: DateMention) -> DateMention:
-    """下午两点到四点, 晚上七点到九点: an end clock time read as morning takes the start's half of the day."""
-    if first.value is None or second.value is None or "T" not in first.value or "T" not in second.value:
+    """The end of a range comes after its start: 晚上七点到九点 (21:00), 周五到周一 (the Monday after)."""
+    if first.value is None or second.value is None:
+        return second
+    if "T" not in first.value and "T" not in second.value and second.value < first.value:
+        end = date.fromisoformat(second.value)  # 周五到周一, 二十号到五号: the end follows the start
+        if re.search("周|星期|礼拜", second.quote):
+            return replace(second, value=(end + timedelta(days=7)).isoformat())
+        if re.search("[号日]$", second.quote):
+            following = _add_months(end.replace(day=1), 1)
+            return replace(second, value=following.replace(day=min(end.day, calendar.monthrange(following.year, following.month)[1])).isoformat())
+        return second
+    if "T" not in first.value or "T" not in second.value:
         return second
     start, end = datetime.fromisoformat(first.value), datetime.fromisoformat(second.value)
     if end <= start and end.hour < 12 and end + timedelta(hours=12) > start and end.date() == start.date():
