@@ -45,6 +45,7 @@ _REPORTED = re.compile(
 )
 # The speaker will call the police or complain: the words describe what the other side does.
 _VICTIM = re.compile(r"我(们)?(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
+_CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 _QUOTE_OPEN, _QUOTE_CLOSE = "“「『\"", "”」』\""
 _ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道|真的|真)|请问|问一下|想问")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
@@ -178,7 +179,7 @@ def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
         quote_depth = sum(text.count(q, s.start, c.start) for q in _QUOTE_OPEN) - sum(
             text.count(q, s.start, c.start) for q in _QUOTE_CLOSE if q not in _QUOTE_OPEN
         )
-        reported = _REPORTED.search(text, s.start, c.start)
+        reported = _REPORTED.search(text, s.start, c.start) or _CALLED_ME.search(before)
         if reported:
             return f"reported speech: '{reported.group()}' introduces someone else's words", "", 0.0
         victim = _VICTIM.search(text, s.start, s.end)
