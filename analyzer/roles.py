@@ -25,26 +25,31 @@ INFERRED_CAP = 0.95  # words alone never make a role certain; only an override d
 SINGLE_VOICE_CAP = 0.7  # one voice alone: no second speaker to compare against, so less certain
 MIXED_SHARE = 0.5  # a single label whose weaker side has half the cues of the stronger holds both voices
 
-_NOT_WE = r"(?!们)"  # 我/你 but not 我们/你们
-# (pattern, weight): what a collector says and a borrower does not, and the reverse.
+_YOU = r"(你|您)(?!们)"  # the other party, not 你们
+_I = r"我(?!们)"
+_PEOPLE = r"的(公司|单位|家人|家里|父母|同事|领导|老婆|老公)"
+# (pattern, weight): what a collector says and a borrower does not, and the reverse. Topic words
+# both sides use (分期, 困难, 贷款) only count in the speaker's own framing (你的贷款 / 我想分期).
 COLLECTOR_CUES = tuple(
     (re.compile(p), w)
     for p, w in (
-        (r"你" + _NOT_WE + r"(还)?(欠|拖欠)", 3),  # states the debt
+        (_YOU + r"(还)?(欠|拖欠)", 3),  # states the debt
+        (_YOU + r"的?(贷款|借款|欠款|账单|信用卡|款项)", 2),
         (r"欠(我们|我司|平台|银行|公司)", 2),
-        (r"逾期|欠款|拖欠|滞纳金|罚息|本金|利息|账单|还款日|最低还款", 1),
+        (r"逾期|欠款|滞纳金|罚息|本金|利息|还款日|最低还款", 1),
         (r"工号", 3),  # identifies themself as an agent
-        (r"我(是|这里是|这边是).{0,12}(公司|平台|银行|金融|贷|催收|法务|客服|中心|部门|律师)", 3),
+        (r"我(们)?(是|这里是|这边是).{0,12}(公司|平台|银行|金融|贷|催收|法务|客服|中心|部门|律师|法院)", 3),
         (r"(这里|这边)是.{0,12}(公司|平台|银行|金融|贷|中心|法务)", 3),
         (r"我们(公司|平台|银行)|本(公司|平台)", 2),
-        (r"请问(您|你)?是.{1,5}(吗|本人)", 2),  # checks who picked up
+        (r"请问" + _YOU + r"?是.{1,5}(吗|本人)", 2),  # checks who picked up
+        (r"(提醒|通知)" + _YOU, 1),
         (r"必须|马上还|立刻还|立即还|尽快(还|处理)|还清|全额|一次性还", 2),  # demands payment
-        (r"(之前|以前|之内|为止).{0,3}(还|处理|结清|到账)", 2),  # with a deadline
-        (r"你" + _NOT_WE + r".{0,6}(什么时候|何时|到底|能不能|必须|得|要|应该).{0,4}还", 2),
-        (r"再不还|不还(钱|的话)?.{0,4}(就|我们)|否则|后果自负|后果", 2),  # pressure
+        (r"(之前|以前|之内|为止).{0,3}(还|付|缴|交|处理|结清|到账)", 2),  # with a deadline
+        (_YOU + r".{0,6}(什么时候|何时|到底|能不能|必须|得|要|应该|需要).{0,4}(还|付|缴)", 2),
+        (r"再不还|不还(钱|的话)?.{0,4}(就|我们)|否则|后果", 2),  # pressure
         (r"起诉|法院|律师函|征信|上门|通讯录", 1),
-        (r"你" + _NOT_WE + r"的(公司|单位|家人|家里|父母|同事|领导|老婆|老公)", 2),
-        (r"(先生|女士|小姐)[,，]?", 1),  # addresses the other side formally
+        (_YOU + _PEOPLE, 2),
+        (r"先生|女士|小姐", 1),  # addresses the other side formally
         (r"无耻|老赖|骗子|垃圾|废物|不要脸|笨蛋", 1),
     )
 )
@@ -52,14 +57,14 @@ BORROWER_CUES = tuple(
     (re.compile(p), w)
     for p, w in (
         (r"没钱|没有钱|没那么多钱|手头紧|手上紧|还不上|还不起|拿不出", 3),  # cannot pay
-        (r"我" + _NOT_WE + r".{0,8}(会|一定|尽量|尽快|马上|争取|保证)?还", 2),  # promises to pay
-        (r"我" + _NOT_WE + r"(只有|只能|就)", 2),
+        (_I + r".{0,8}(会|一定|尽量|尽快|马上|争取|保证)?还", 2),  # promises to pay
+        (_I + r"(只有|只能|就)", 2),
         (r"请(你|您)?(不要|别)|求(求|你|您)|别(打|找|去|来)|不要(打|找|去|来)", 3),  # pleads
-        (r"宽限|分期|延期|缓(几天|一下|一缓)|少还|减免|商量", 2),  # asks for time or terms
+        (r"(" + _I + r"|能不能|可不可以|能否).{0,4}(宽限|分期|延期|缓|少还|减免|商量)", 2),  # asks for time or terms
         (r"对不起|不好意思|抱歉", 2),
-        (r"我" + _NOT_WE + r"的(公司|单位|家人|家里|父母|同事|领导|老婆|老公)", 2),
-        (r"困难|失业|工资.{0,3}(没|还没|不)发|生病|住院", 2),
-        (r"我(已经)?还(了|过)", 2),
+        (_I + _PEOPLE, 2),
+        (_I + r".{0,6}(困难|失业|生病|住院)|工资.{0,3}(没|还没|不)发", 2),
+        (_I + r"(已经)?还(了|过)", 2),
         (r"下(个)?(月|周|星期)", 1),  # later dates, usually asked for by the borrower
     )
 )

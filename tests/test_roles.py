@@ -126,3 +126,15 @@ def test_call5_channels_from_the_pipeline_get_the_right_roles(analyzed_spliced):
     labelled, _ = assign_roles(record.transcript)
     for s in labelled.segments:
         assert s.role == ("collector", "borrower")[s.channel], (s.channel, s.text)
+
+
+@pytest.mark.parametrize(
+    "name,role",
+    [("call1_polite_reminder.wav", "collector"), ("call2_threats_insults.wav", "collector"),
+     ("call3_court_police_contacts.wav", "collector"), ("call4_borrower_instalments.wav", "borrower"),
+     ("call6_voicemail_short.wav", "collector")],
+)  # fmt: skip
+def test_one_voice_calls_get_the_role_their_words_show(spliced_dir, name, role):
+    entry = next(row for row in read_manifest(spliced_dir) if row["file"] == name)
+    _, roles = assign_roles(transcript(*(("speaker1", s["text"]) for s in entry["segments"])))
+    assert roles["speaker1"][0] == role
