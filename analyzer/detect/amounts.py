@@ -41,7 +41,7 @@ _COUNTS_AFTER = re.compile(
     r"^\s*(?:多|余|来|几)?\s*(?:周(?![一二三四五六日天末])|[天日号月年岁个次期点时分秒%％成折倍人位家条张笔遍趟声句页本台辆套栋层楼米斤克吨份项种样部通回批集名"
     r"户间只双对码路线:：/\-]|星期(?![一二三四五六日天])|礼拜(?![一二三四五六日天])|小时|钟|公里|万分|分之)"
 )
-_CODES_BEFORE = re.compile(r"(?:尾号|卡号|号码|手机号?|电话|第|百分之|千分之|周|星期|礼拜|编号|验证码|工号|密码|账号|身份证|排名|前|后|[:：/\-])\s*$")
+_CODES_BEFORE = re.compile(r"(?:尾号|卡号|号码|手机号?|电话|第|百分之|千分之|周|星期|礼拜|编号|验证码|工号|密码|账号|身份证|排名|前|后|[:：/\-])\s*(?:是|为|:|：)?\s*$")
 _NEGATED_ONE = re.compile(r"^\s*(?:钱)?\s*(?:都|也)\s*(?:没|不)")
 _RANGE_JOIN = re.compile(r"\s*(?:到|至|~|-|—)\s*")
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
@@ -176,8 +176,8 @@ def _bare_amount(text: str, n: Number, pos: int) -> bool:
         return False
     if n.value != n.value.to_integral() and not n.has_unit:
         return False
-    if n.value >= 10**7 and not n.has_unit:  # account and phone numbers
-        return False
+    if n.value >= 10**7 and (not n.has_unit or text[n.start:n.end].isdigit()):
+        return False  # phone and account numbers: money that large is said with 万 or written with commas
     after = text[pos:pos + 4]
     if _COUNTS_AFTER.match(after) or _CODES_BEFORE.search(text, max(0, n.start - 4), n.start):
         return False
