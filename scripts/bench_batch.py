@@ -1,0 +1,61 @@
+"""Batch throughput of `call-analyzer analyze` with --jobs 1 and --jobs 2 (and a resumed re-run).
+
+Each run is a real process into a fresh output folder, so the figures include start-up, model
+loading in every worker, and writing reports. Usage:
+    python scripts/bench_batch.py [FOLDER] [--jobs 1 2] [--limit N]
+FOLDER defaults to the shared spliced calls (../shared/corpus/spliced-calls), else samples/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from analyzer.audio import probe_duration  # noqa: E402
+from analyzer.batch import discover  # noqa: E402
+
+
+def run(folder: Path, out: Path, jobs: int) -> float:
+    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", str(jobs)]
+    started = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if done.returncode not in (0, 1):
+        sys.exit(f"analyze failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    default = REPO.parent / "shared" / "corpus" / "spliced-calls"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=default if default.is_dir() else REPO / "samples")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N recordings")
+    args = parser.parse_args()
+
+    items, _ = discover([args.folder])
+    items = items[: args.limit] if args.limit else items
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for item in items:  # links, never copies: the inputs stay where they are
+            (folder / item.path.name).symlink_to(item.path.resolve())
+        audio_s = sum(probe_duration(item.path) for item in items)
+        print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {args.folder}")
+        print(f"{'jobs':>4}  {'wall s':>7}  {'files/min':>9}  {'audio min/min':>13}  {'resume s':>8}")
+        for jobs in args.jobs:
+            out = Path(tmp) / f"out-{jobs}"
+            wall = run(folder, out, jobs)
+            resume = run(folder, out, jobs)
+            print(f"{jobs:>4}  {wall:>7.1f}  {len(items) / wall * 60:>9.2f}  {audio_s / wall:>13.2f}  {resume:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
