@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
@@ -46,7 +46,6 @@ _REPORTED = re.compile(
 # The speaker will call the police or complain: the words describe what the other side does.
 _VICTIM = re.compile(r"我(们)?(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
-_QUOTE_OPEN, _QUOTE_CLOSE = "“「『\"", "”」』\""
 _ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道|真的|真)|请问|问一下|想问")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
@@ -129,79 +128,106 @@ class _Sentence:
         return left, right.start() if right else self.end
 
 
-def _judge(c: _Candidate, s: _Sentence) -> tuple[str | None, str, float]:
-    """(reason it is suppressed or None, explanation of what supports it, confidence)."""
-    text, entry, context = s.full, c.entry, c.category.context
-    clause_start, clause_end = s.clause(c.start, c.end)
-    before, after = text[clause_start : c.start], text[c.end : clause_end]
-    confidence = entry.confidence * (_SLIP_FACTOR if c.kind == "slip" else 1.0)
-    support = [f"{c.kind} '{c.matched}'" if c.kind != "pattern" else f"pattern of entry '{entry.id}' matched"]
-    if c.kind == "slip":
-        support.append("an ASR slip variant, lower confidence")
+@dataclass
+class _Verdict:
+    reason: str | None = None  # why the candidate is suppressed; None when it is flagged
+    support: list[str] = field(default_factory=list)  # what supports the flag, for the explanation
+    confidence: float = 1.0
+    severity: str = "high"
 
+
+def _inside_quotes(text: str, start: int, pos: int) -> bool:
+    part = text[start:pos]
+    return part.count('"') % 2 == 1 or any(part.count(o) > part.count(c) for o, c in ("“”", "「」", "『』"))
+
+
+def _lexical_reason(c: _Candidate, s: _Sentence) -> str | None:
+    """Look-alikes, idioms and word boundaries: is this really the lexicon's word?"""
+    text, entry = s.full, c.entry
     look_alike = next((w for w in entry.not_before if text.startswith(w, c.end)), None)
     look_alike = look_alike or next((w for w in entry.not_after if text.endswith(w, s.start, c.start)), None)
     if look_alike:
-        return f"look-alike: next to '{look_alike}' the words mean something else", "", 0.0
+        return f"look-alike: next to '{look_alike}' the words mean something else"
     for idiom in entry.idioms:
         for m in re.finditer(re.escape(idiom), text[s.start : s.end]):
             if m.start() + s.start < c.end and m.end() + s.start > c.start:
-                return f"idiom: part of '{idiom}'", "", 0.0
-    if c.kind != "pattern":
-        bounds = s.bounds()
-        if c.start not in bounds or c.end not in bounds:
-            return f"word boundary: '{c.matched}' is only part of a longer word here", "", 0.0
+                return f"idiom: part of '{idiom}'"
+    if c.kind != "pattern" and not {c.start, c.end} <= s.bounds():
+        return f"word boundary: '{c.matched}' is only part of a longer word here"
+    return None
 
-    if entry.object == "listener":
-        obj = _OBJECT_AFTER.match(after)
+
+def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict) -> None:
+    """Direction and addressee: is it said to (or about doing something to) the listener?"""
+    text = s.full
+    if c.entry.object == "listener":
+        obj = _OBJECT_AFTER.match(text, c.end, clause[1])
         if obj is None:
-            return "direction: no listener (你/您) as the object", "", 0.0
-        if obj.group(2):
-            return "direction: the object is the speaker (我), not the listener", "", 0.0
-        support.append(f"object is the listener '{obj.group(1)}'")
-    elif entry.object == "addressed":
-        if _LISTENER.search(text, clause_start, clause_end):
-            support.append("addressed to the listener")
-        elif not _OTHER_PERSON.search(text, clause_start, clause_end) and len(
-            _VOCATIVE_FILLER.sub("", text[clause_start:clause_end])
-        ) <= len(text[c.start : c.end]) + 2:
-            support.append("said on its own (vocative)")
-            confidence *= _VOCATIVE_FACTOR
+            v.reason = "direction: no listener (你/您) as the object"
+        elif obj.group(2):
+            v.reason = "direction: the object is the speaker (我), not the listener"
         else:
-            return "not addressed to the listener (no 你/您 in the clause)", "", 0.0
+            v.support.append(f"object is the listener '{obj.group(1)}'")
+    elif c.entry.object == "addressed":
+        if _LISTENER.search(text, *clause):
+            v.support.append("addressed to the listener")
+        elif not _OTHER_PERSON.search(text, *clause) and len(
+            _VOCATIVE_FILLER.sub("", text[clause[0] : clause[1]])
+        ) <= c.end - c.start + 2:
+            v.support.append("said on its own (vocative)")
+            v.confidence *= _VOCATIVE_FACTOR
+        else:
+            v.reason = "not addressed to the listener (no 你/您 in the clause)"
 
+
+def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict) -> None:
+    """The category's context rules: negation, reported speech, the listener asking, lawful framing."""
+    text, context = s.full, c.category.context
+    before = text[clause[0] : c.start]
     if "negation" in context:
         neg = _NEGATION.search(_NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), before))
         if neg:
-            kind = "plea" if neg.group(1) else "negation"
-            return f"{kind}: '{neg.group().strip()}' before the words", "", 0.0
+            v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
+            return
     if "reported" in context:
-        quote_depth = sum(text.count(q, s.start, c.start) for q in _QUOTE_OPEN) - sum(
-            text.count(q, s.start, c.start) for q in _QUOTE_CLOSE if q not in _QUOTE_OPEN
-        )
         reported = _REPORTED.search(text, s.start, c.start) or _CALLED_ME.search(before)
-        if reported:
-            return f"reported speech: '{reported.group()}' introduces someone else's words", "", 0.0
         victim = _VICTIM.search(text, s.start, s.end)
-        if victim:
-            return f"complaint: '{victim.group()}' - the speaker is the one being pressed", "", 0.0
-        if any(q in _QUOTE_OPEN and q not in _QUOTE_CLOSE for q in text[s.start : c.start]) and quote_depth > 0:
-            return "reported speech: inside quotation marks", "", 0.0
+        if reported:
+            v.reason = f"reported speech: '{reported.group()}' introduces someone else's words"
+        elif victim:
+            v.reason = f"complaint: '{victim.group()}' - the speaker is the one being pressed"
+        elif _inside_quotes(text, s.start, c.start):
+            v.reason = "reported speech: inside quotation marks"
+        if v.reason:
+            return
     if "question" in context:
-        asking = _ASKING.search(text, clause_start, c.start)
+        asking = _ASKING.search(text, clause[0], c.start)
         if asking and _QUESTION_END.search(text, c.end, s.end):
-            return f"the listener asking: '{asking.group()}...?' is a question, not a statement", "", 0.0
+            v.reason = f"the listener asking: '{asking.group()}...?' is a question, not a statement"
+            return
     if "lawful" in context:
         lawful = _LAWFUL.search(text, s.start, s.end)
-        if lawful and entry.lawful == "suppress":
-            return f"lawful framing: '{lawful.group()}'", "", 0.0
-        if lawful:
-            support.append(f"lawful framing '{lawful.group()}' lowers the severity")
-    return None, "; ".join(support), confidence
+        if lawful and c.entry.lawful == "suppress":
+            v.reason = f"lawful framing: '{lawful.group()}'"
+        elif lawful:
+            v.support.append(f"lawful framing '{lawful.group()}' lowers the severity to low (needs review)")
+            v.severity = "low"
 
 
-def _lawful_low(c: _Candidate, s: _Sentence) -> bool:
-    return "lawful" in c.category.context and c.entry.lawful == "low" and bool(_LAWFUL.search(s.full, s.start, s.end))
+def _judge(c: _Candidate, s: _Sentence) -> _Verdict:
+    """Flag or suppress one candidate, with the reason either way."""
+    v = _Verdict(confidence=c.entry.confidence, severity=c.entry.severity)
+    v.support.append(f"{c.kind} '{c.matched}'" if c.kind != "pattern" else f"pattern of entry '{c.entry.id}' matched")
+    if c.kind == "slip":
+        v.support.append("an ASR slip variant, lower confidence")
+        v.confidence *= _SLIP_FACTOR
+    v.reason = _lexical_reason(c, s)
+    clause = s.clause(c.start, c.end)
+    if v.reason is None:
+        _addressee(c, s, clause, v)
+    if v.reason is None:
+        _context_reason(c, s, clause, v)
+    return v
 
 
 def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Finding], list[Suppressed]]:
@@ -213,54 +239,52 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
     spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
     starts = [a for a, _ in spans]
     sentences: dict[int, _Sentence] = {}
-    kept: list[tuple[_Candidate, str | None, str, float]] = []
+    judged: list[tuple[_Candidate, _Verdict]] = []
     for c in sorted(candidates, key=lambda c: (c.start, -(c.end - c.start))):
         index = bisect.bisect_right(starts, c.start) - 1
         a, b = spans[index]
         if c.end > b:
             continue  # a pattern spilling over a sentence end is not one statement
         s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
-        reason, explanation, confidence = _judge(c, s)
-        if reason is None and _lawful_low(c, s):
-            explanation += " (needs review)"
-        kept.append((c, reason, explanation, confidence))
-    return _resolve(norm, kept, sentences, starts)
+        judged.append((c, _judge(c, s)))
+    return _resolve(norm, judged)
 
 
-def _resolve(norm: NormalizedText, kept: list, sentences: dict, starts: list[int]) -> tuple[list[Finding], list[Suppressed]]:
+def _overlaps(c: _Candidate, chosen: list[tuple[_Candidate, _Verdict]]) -> bool:
+    return any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _ in chosen)
+
+
+def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) -> tuple[list[Finding], list[Suppressed]]:
     """One finding per overlapping group within a category (the most confident, then longest);
     suppressed candidates overlapping a finding of their category add nothing for audit."""
     flagged = sorted(
-        (k for k in kept if k[1] is None), key=lambda k: (-k[3], -(k[0].end - k[0].start), k[0].start)
+        (k for k in judged if k[1].reason is None),
+        key=lambda k: (-k[1].confidence, -(k[0].end - k[0].start), k[0].start),
     )
-    chosen: list[tuple[_Candidate, str, float]] = []
-    for c, _, explanation, confidence in flagged:
-        if not any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _, _ in chosen):
-            chosen.append((c, explanation, confidence))
+    chosen: list[tuple[_Candidate, _Verdict]] = []
+    for c, v in flagged:
+        if not _overlaps(c, chosen):
+            chosen.append((c, v))
     findings = []
-    for c, explanation, confidence in sorted(chosen, key=lambda k: (k[0].start, k[0].category.id)):
+    for c, v in sorted(chosen, key=lambda k: (k[0].start, k[0].category.id)):
         start, end = norm.to_original(c.start, c.end)
-        s = sentences[bisect.bisect_right(starts, c.start) - 1]
-        severity = "low" if _lawful_low(c, s) else c.entry.severity
         findings.append(
             Finding(
                 category=c.category.id,
-                severity=severity,
+                severity=v.severity,
                 start=start,
                 end=end,
                 quote=norm.original[start:end],
                 matched=c.matched,
                 rule_id=f"{c.category.id}/{c.entry.id}",
                 basis=c.category.basis,
-                explanation=f"{c.entry.note or c.category.name_en}: {explanation}",
-                confidence=round(confidence, 3),
+                explanation=f"{c.entry.note or c.category.name_en}: {'; '.join(v.support)}",
+                confidence=round(v.confidence, 3),
             )
         )
     suppressed, seen = [], set()
-    for c, reason, _, _ in kept:
-        if reason is None or (c.category.id, c.start, c.end) in seen:
-            continue
-        if any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _, _ in chosen):
+    for c, v in judged:
+        if v.reason is None or (c.category.id, c.start, c.end) in seen or _overlaps(c, chosen):
             continue
         seen.add((c.category.id, c.start, c.end))
         start, end = norm.to_original(c.start, c.end)
@@ -272,7 +296,7 @@ def _resolve(norm: NormalizedText, kept: list, sentences: dict, starts: list[int
                 quote=norm.original[start:end],
                 matched=c.matched,
                 rule_id=f"{c.category.id}/{c.entry.id}",
-                reason=reason,
+                reason=v.reason,
             )
         )
     return findings, suppressed
