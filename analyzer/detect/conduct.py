@@ -37,8 +37,10 @@ _NEGATION = re.compile(
     rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,3}}|(?:不|没){_FILLERS})$"
 )
 # Words with 不/没 that negate nothing that follows: A-not-A questions (是不是, 会不会), 别以为
-# ("don't think that ..."), conjunctions (不然, 不管).
-_NOT_NEGATION = re.compile(r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|不然|不管|不过|不行|不光|不仅|要不|不论")
+# ("don't think that ..."), 别逼我 (a threat follows), conjunctions (不然, 不管).
+_NOT_NEGATION = re.compile(
+    r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|不然|不管|不过|不行|不光|不仅|要不|不论"
+)
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
@@ -51,7 +53,7 @@ _ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
-    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人"
+    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由"
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
