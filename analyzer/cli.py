@@ -140,7 +140,7 @@ def _print_summary(result, out_dir: Path) -> None:
     from .timeline import format_columns
 
     rows = [["file", "duration", "flags", "amounts"]]
-    for record in result.records:
+    for record in sorted(result.records, key=lambda r: r.source.path):
         categories = sorted({f.category for f in record.findings})
         rows.append([
             record.source.path,
