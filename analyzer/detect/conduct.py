@@ -28,7 +28,8 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
-_OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)|(我))")
+# The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
+_OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
 _STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
 # A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
@@ -137,6 +138,7 @@ class _Verdict:
     support: list[str] = field(default_factory=list)  # what supports the flag, for the explanation
     confidence: float = 1.0
     severity: str = "high"
+    audit: bool = True  # False: a common verb with no object at all (处理一下) is not worth listing
 
 
 def _inside_quotes(text: str, start: int, pos: int) -> bool:
@@ -166,7 +168,7 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
     if c.entry.object == "listener":
         obj = _OBJECT_AFTER.match(text, c.end, clause[1])
         if obj is None:
-            v.reason = "direction: no listener (你/您) as the object"
+            v.reason, v.audit = "direction: no listener (你/您) as the object", False
         elif obj.group(2):
             v.reason = "direction: the object is the speaker (我), not the listener"
         else:
@@ -287,7 +289,7 @@ def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) ->
         )
     suppressed, seen = [], set()
     for c, v in judged:
-        if v.reason is None or (c.category.id, c.start, c.end) in seen or _overlaps(c, chosen):
+        if v.reason is None or not v.audit or (c.category.id, c.start, c.end) in seen or _overlaps(c, chosen):
             continue
         seen.add((c.category.id, c.start, c.end))
         start, end = norm.to_original(c.start, c.end)
