@@ -67,6 +67,7 @@ class BatchResult:
     skipped_non_audio: int = 0
     skipped_done: int = 0  # already analysed with the same settings
     duplicates: int = 0  # extra copies of a recording found under another path
+    escaped_names: int = 0  # file names that are not UTF-8, shown and stored with \xNN escapes
     interrupted: bool = False
 
 
@@ -370,6 +371,7 @@ def _plan(run: _Run, items: list[InputFile], force: bool) -> list[tuple[InputFil
     """Hash every file, fold copies of one recording together, record unreadable files, and
     return what still needs analysing (one InputFile per recording)."""
     for item in items:
+        run.result.escaped_names += safe_text(item.relative) != str(item.relative)
         sha, size, error = _preflight(item)
         if error:
             run.failed(item, None, size, error)

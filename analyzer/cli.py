@@ -152,6 +152,8 @@ def _print_summary(result, out_dir: Path) -> None:
         click.echo(format_columns(rows))
     if result.skipped_done:
         click.echo(f"skipped {result.skipped_done} already analysed (use --force to redo them)")
+    if result.escaped_names:
+        click.echo(f"note: {result.escaped_names} file names are not valid UTF-8; outputs and the catalog show their bytes as \\xNN")
     if result.duplicates:
         click.echo(f"{result.duplicates} duplicate copies found under other paths (analysed once, all paths in the catalog)")
     click.echo(

@@ -66,6 +66,7 @@ def test_mixed_folder_of_good_and_bad_inputs(spliced_dir, tmp_path):
             assert any(line.startswith(f"failed: {name}: ") and reason in line for line in failed), (name, failed)
     skip_if_settings_changed(settings)
     assert "skipped 3 already analysed" in done.stdout
+    assert "1 file names are not valid UTF-8" in done.stdout
 
     threats = json.loads((out / "13800138001_20240503110000.wav.json").read_text("utf-8"))
     assert threats["call"]["number"] == "13800138001" and threats["call"]["start_time"].startswith("2024-05-03T11:00")

@@ -115,7 +115,7 @@ def test_non_utf8_file_name(tmp_path, fake_whisper):
     write_noise(folder / "plain.wav", seed=3).rename(folder / name)  # libsndfile cannot create such names
     out = tmp_path / "out"
     result = analyze_folder([folder], out)
-    assert not result.errors
+    assert not result.errors and result.escaped_names == 1
     record = json.loads((out / "13800138000_\\xff\\xfe.wav.json").read_text("utf-8"))
     assert record["source"]["path"] == "13800138000_\\xff\\xfe.wav"
     assert _rows(out, "SELECT relative FROM paths") == [("13800138000_\\xff\\xfe.wav",)]
