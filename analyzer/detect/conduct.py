@@ -28,6 +28,7 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
+_SPEAKER_SUBJECT = re.compile(r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个)*$")  # 我会坐牢吗
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
@@ -38,9 +39,9 @@ _NEGATION = re.compile(
     rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,3}}|(?:不|没){_FILLERS})$"
 )
 # Words with 不/没 that negate nothing that follows: A-not-A questions (是不是, 会不会), 别以为
-# ("don't think that ..."), 别逼我 (a threat follows), conjunctions (不然, 不管).
+# ("don't think that ..."), 别逼我 and 别想 (a threat follows), conjunctions (不然, 不管).
 _NOT_NEGATION = re.compile(
-    r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|不然|不管|不过|不行|不光|不仅|要不|不论"
+    r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|别想|休想|甭想|不然|不管|不过|不行|不光|不仅|要不|不论"
 )
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
@@ -50,7 +51,9 @@ _REPORTED = re.compile(
 # the other side does.
 _VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
-_ASKING = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道|真的|真)|请问|问一下|想问")
+# Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
+_ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道)|请问|问一下|想问")
+_ASKING = re.compile(r"(?:你们|你|您)(?:真的|真)")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
@@ -174,7 +177,9 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
         else:
             v.support.append(f"object is the listener '{obj.group(1)}'")
     elif c.entry.object == "addressed":
-        if _LISTENER.search(text, *clause):
+        if _SPEAKER_SUBJECT.search(text, clause[0], c.start) and not _LISTENER.search(text, c.start, c.end):
+            v.reason = "about the speaker (我...), not the listener"
+        elif _LISTENER.search(text, *clause):
             v.support.append("addressed to the listener")
         elif not _OTHER_PERSON.search(text, *clause) and len(
             _VOCATIVE_FILLER.sub("", text[clause[0] : clause[1]])
@@ -206,8 +211,10 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
         if v.reason:
             return
     if "question" in context:
-        asking = _ASKING.search(text, clause[0], c.start)
-        if asking and _QUESTION_END.search(text, c.end, s.end):
+        asking = _ASKING_FORM.search(text, clause[0], c.start)
+        if asking is None and _QUESTION_END.search(text, c.end, s.end):
+            asking = _ASKING.search(text, clause[0], c.start)
+        if asking:
             v.reason = f"the listener asking: '{asking.group()}...?' is a question, not a statement"
             return
     if "lawful" in context:
