@@ -44,7 +44,7 @@ def amounts(text):
         ("滞纳金三百六十五块五毛", "三百六十五块五毛", Decimal("365.5")),
         ("一杯十二块五", "十二块五", Decimal("12.5")),
         ("还3万2就结清", "3万2", 32000),
-        ("千三也行，先还千三", "千三", 1300),
+        ("先还千三", "千三", 1300),
         ("欠款2,000元", "2,000元", 2000),
         ("逾期费用１２００元", "１２００元", 1200),
         ("伍仟叁佰元整", "伍仟叁佰元", 5300),
@@ -68,10 +68,22 @@ def test_approximations_and_ranges():
     "text",
     ["已经三天了", "十号再说", "五点之前回电话", "尾号3456的卡", "我一分钱都没有", "利率百分之二十四", "还有5%的手续费",
      "已经三个月了", "打我电话13800138000", "二零二四年五月八号", "我们一块去银行", "首付三成", "分十二期还",
-     "我还三次都没打通", "一万二", "尾号是3456", "还款13800138000"],
+     "我还三次都没打通", "尾号是3456", "还款13800138000", "我们打了三百多次", "他们公司有两万人",
+     "两千年的时候", "一共打了三千多个电话"],
 )
 def test_not_amounts(text):
     assert amounts(text) == []
+
+
+def test_thousands_are_money_even_when_asr_loses_the_verb():
+    # Whisper heard 还四千 as 环四千; a bare number in the thousands counts nothing else here.
+    assert [(q, v) for q, v, *_ in amounts("我下个星期五环四千")] == [("四千", 4000)]
+    assert amounts("他说了五百") == []  # below a thousand a cue is still needed
+
+
+def test_a_digit_that_starts_a_date_is_not_part_of_the_amount():
+    assert [(q, v) for q, v, *_ in amounts("其余的六千五月三十号之前还清")] == [("六千", 6000)]
+    assert [(q, v) for q, v, *_ in amounts("我三千五点之前给你")] == [("三千", 3000)]
 
 
 def test_other_currencies_are_not_yuan():

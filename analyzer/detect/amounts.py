@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..normalize import NormalizedText
-from ..numerals import Number, scan_numbers
+from ..numerals import Number, parse_number, scan_numbers
 from ..types import Amount
 
 _MAJOR = re.compile(r"\s*(块钱|元钱|块|元|圆|人民币|美元|美金|美圆|港币|港元|欧元|日元|英镑)(钱)?(人民币)?")
@@ -43,6 +43,9 @@ _COUNTS_AFTER = re.compile(
 )
 _CODES_BEFORE = re.compile(r"(?:尾号|卡号|号码|手机号?|电话|第|百分之|千分之|周|星期|礼拜|编号|验证码|工号|密码|账号|身份证|排名|前|后|[:：/\-])\s*(?:是|为|:|：)?\s*$")
 _NEGATED_ONE = re.compile(r"^\s*(?:钱)?\s*(?:都|也)\s*(?:没|不)")
+_MAGNITUDE_CHARS = "千万亿仟萬億"
+_HAS_DIGIT = re.compile(r"[0-9零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸几]")
+_DATE_AFTER = re.compile(r"[月号日点时天周]|星期|礼拜|个月")
 _RANGE_JOIN = re.compile(r"\s*(?:到|至|~|-|—)\s*")
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
 
@@ -77,7 +80,7 @@ def extract_amounts(norm: NormalizedText) -> list[Amount]:
 
 def _amount_at(text: str, numbers: list[Number], i: int, floor: int):
     """The amount that starts with numbers[i] -> ((start, end, value, max, approx, currency), used)."""
-    n = numbers[i]
+    n = _release_trailing_digit(text, numbers[i])
     if n.value <= 0:
         return None, 1
     start, pos = n.start, n.end
@@ -127,6 +130,15 @@ def _amount_at(text: str, numbers: list[Number], i: int, floor: int):
     return None, used
 
 
+def _release_trailing_digit(text: str, n: Number) -> Number:
+    """六千五月三十号, 三千五点之前: a digit after 千/百/万 that starts a date or a clock time belongs
+    to it, so the amount is 6000, not 6500."""
+    if n.end - n.start < 3 or text[n.end - 2] not in _MAGNITUDE_CHARS or not _DATE_AFTER.match(text, n.end):
+        return n
+    value = parse_number(text[n.start:n.end - 1])
+    return n if value is None else replace(n, end=n.end - 1, value=value, value_max=None)
+
+
 def _scale_like(low: Decimal, high: Decimal) -> Decimal:
     """三到五千: the lower end borrows the magnitude of the upper one."""
     if low >= 10 or high < 10:
@@ -172,7 +184,7 @@ def _approx_near(text: str, start: int, end: int) -> bool:
 
 def _bare_amount(text: str, n: Number, pos: int) -> bool:
     """A unit-less numeral counts as money only in money context and when it counts nothing else."""
-    if n.digit_string or (n.value < 10 and not n.has_unit):
+    if n.digit_string or (n.value < 10 and not n.has_unit) or not _HAS_DIGIT.search(text, n.start, n.end):
         return False
     if n.value != n.value.to_integral() and not n.has_unit:
         return False
@@ -185,4 +197,7 @@ def _bare_amount(text: str, n: Number, pos: int) -> bool:
     cut = list(_SENTENCE_END.finditer(window))
     if cut:
         window = window[cut[-1].end():]
-    return bool(_CUE_BEFORE.search(window) or _CUE_AFTER.match(text[pos:pos + 10]))
+    if _CUE_BEFORE.search(window) or _CUE_AFTER.match(text[pos:pos + 10]):
+        return True
+    # Thousands said in a collection call are money even when the verb is lost (ASR: 还 -> 环).
+    return n.value >= 1000 and any(c in _MAGNITUDE_CHARS for c in text[n.start:n.end])

@@ -50,7 +50,12 @@ _CLOCK = (
     rf"|\s*(?P<mi>{_MIN})\s*分?(?:\s*(?P<se>[0-5]?[0-9])\s*秒)?)?(?:钟|整)?"
     r"|(?P<ch>[0-2]?[0-9])[:：](?P<cm>[0-5][0-9])(?:[:：](?P<cs>[0-5][0-9]))?(?:\s*(?P<ampm>[apAP]\.?\s*[mM]\.?))?"
 )
-_SUFFIX = r"(?P<suf>\s*(?:或之前|及之前|或以前|及以前|之前|以前|前(?![后面边天年])|为止|之内|以内|内(?![容部])))?"
+_SUFFIX = (
+    r"(?P<suf>\s*(?:或之前|及之前|或以前|及以前|之前|以前|前(?![后面边天年])|为止|之内|以内|内(?![容部]))"
+    # ASR puts a comma at the pause: 星期三，之前必须还
+    r"|[,，]\s*(?:之前|以前)(?=\s*(?:必须|一定|务必|要|得|请|还|付|转|交|给|把|结清))"
+    r")?"
+)
 _FIRST_CHARS = "0-9零〇一二两三四五六七八九十上这本下今明去前后大当昨月年周星礼凌清早中傍晚夜半深"
 _EXPR = re.compile(
     rf"(?=[{_FIRST_CHARS}])(?:(?:{_DATE})(?:的)?\s*(?P<dp>{_DAYPART})?\s*(?:{_CLOCK})?"
@@ -179,10 +184,11 @@ def _resolve(m, text, ref, month_context, date_context, sentence):
     """-> (kind, value, value_end, month context it sets, date it names) or None when impossible."""
     g = m.group
     today = ref.date() if ref is not None else None
-    deadline = bool(g("suf") and g("suf").strip() in _DEADLINE_SUFFIX) or bool(
+    suffix = (g("suf") or "").strip(" ,，")
+    deadline = suffix in _DEADLINE_SUFFIX or bool(
         _DEADLINE_BEFORE.search(text, max(0, m.start() - 10), m.start())
     )
-    within = bool(g("suf") and g("suf").strip() in _WITHIN)
+    within = suffix in _WITHIN
     span: tuple[date, date] | None = None  # a range the expression names
     day: date | None = None
     absolute = False
