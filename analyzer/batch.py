@@ -16,7 +16,7 @@ import os
 import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -346,20 +346,17 @@ def analyze_folder(
 
             run.durations = {sha: probe_duration(item.path) for item, sha in todo}
             run.progress = BatchProgress(len(todo), sum(run.durations.values()))
+        if executor is None:
+            executor = in_process if jobs == 1 or len(todo) <= 1 else process_pool(jobs)
+        outcomes = executor(todo, options, run.started)
         try:
-            if executor is not None:
-                for item, sha, record, error in executor(todo, options, run.started):
-                    run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
-            elif jobs == 1 or len(todo) <= 1:
-                for item, sha in todo:
-                    run.started(item)
-                    record, error = _analyse(item, options)
-                    run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
-            else:
-                _run_pool(run, todo, options, jobs)
+            for item, sha, record, error in outcomes:
+                run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
         except KeyboardInterrupt:
             result.interrupted = True
         finally:
+            if hasattr(outcomes, "close"):
+                outcomes.close()  # stops the workers when we leave early (Ctrl-C, unwritable output)
             if run.progress:
                 run.progress.close()
         if not result.interrupted:
@@ -396,40 +393,49 @@ def _plan(run: _Run, items: list[InputFile], force: bool) -> list[tuple[InputFil
     return todo
 
 
-def _run_pool(run: _Run, todo: list[tuple[InputFile, str]], options: AnalyzeOptions, jobs: int) -> None:
-    """At most `jobs` files in flight (so the live line shows exactly those); a worker that dies
-    fails only the files it held, and a fresh pool takes over."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    queue = list(reversed(todo))
-    pool = None
-    try:
-        while queue or (pool and pending):
-            if pool is None:
-                pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(options,))
-                pending = {}
-            while queue and len(pending) < jobs:
-                item, sha = queue.pop()
-                run.started(item)
-                pending[pool.submit(_analyse, item)] = (item, sha)
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                item, sha = pending.pop(future)
-                try:
-                    record, error = future.result()
-                except BrokenProcessPool:
-                    record, error = None, f"{safe_text(item.relative)}: the worker process died while analysing this file"
-                    if pool is not None:
-                        pool.shutdown(wait=False, cancel_futures=True)
+def in_process(todo: list[tuple[InputFile, str]], options: AnalyzeOptions, started) -> Iterator:
+    """The Executor for --jobs 1: analyse here, one file after the other."""
+    for item, sha in todo:
+        started(item)
+        yield (item, sha, *_analyse(item, options))
+
+
+def process_pool(jobs: int) -> Executor:
+    """The Executor for --jobs N: N worker processes, at most N files in flight (so the live line
+    shows exactly those). A worker that dies fails only the files it held; a fresh pool goes on."""
+
+    def execute(todo: list[tuple[InputFile, str]], options: AnalyzeOptions, started) -> Iterator:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        queue, pool, pending = list(reversed(todo)), None, {}
+        try:
+            while queue or pending:
+                if pool is None:
+                    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(options,))
+                while queue and len(pending) < jobs:
+                    item, sha = queue.pop()
+                    started(item)
+                    pending[pool.submit(_analyse, item)] = (item, sha)
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item, sha = pending.pop(future)
+                    try:
+                        record, error = future.result()
+                    except BrokenProcessPool:
+                        record, error = None, f"{safe_text(item.relative)}: the worker process died while analysing this file"
+                        _stop(pool)
                         pool = None
-                run.succeeded(item, sha, record) if record else run.failed(item, sha, None, error)
-            if pool is None:  # requeue the other files that were in flight on the dead pool
-                queue.extend(reversed([pending.pop(f) for f in list(pending)]))
-    except BaseException:  # Ctrl-C, or an output we cannot write: stop the workers, then report
-        _stop(pool)
-        raise
-    if pool is not None:
-        pool.shutdown(wait=True)
+                    yield item, sha, record, error
+                if pool is None:  # the files still in flight on the dead pool go round again
+                    queue.extend(reversed(list(pending.values())))
+                    pending.clear()
+            if pool is not None:
+                pool.shutdown(wait=True)
+                pool = None
+        finally:  # normal end: workers are idle; early end: discard what is in flight
+            _stop(pool)
+
+    return execute
 
 
 def _stop(pool: ProcessPoolExecutor | None) -> None:
