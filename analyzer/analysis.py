@@ -16,9 +16,10 @@ from .detect.conduct import detect_conduct
 from .detect.dates import extract_dates
 from .lexicon import LexiconSet, default_lexicons
 from .normalize import normalize
-from .types import CallInfo, Segment, TextAnalysis, Transcript
+from .types import Amount, CallInfo, Segment, TextAnalysis, Transcript
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+_CONTEXT_CHARS = 8  # of the previous segment, enough for 下|个月十号, 一万|二, 星期三|之前
 
 
 def parse_call_time(value: datetime | str | None, timezone: str = DEFAULT_TIMEZONE) -> datetime | None:
@@ -77,6 +78,23 @@ def span_times(segment: Segment, start: int, end: int) -> tuple[float, float]:
     return min(s[2] for s in covering), max(s[3] for s in covering)
 
 
+def _amounts_and_dates(seg: Segment, before: Segment | None, call_time: datetime | None):
+    """Amounts and dates of `seg`, read with the end of the previous segment in front, because
+    ASR segments split 下|个月十号 and 一万|二. Offsets are into `seg.text` (a mention begun in
+    the previous segment is clipped to start at 0); also returns how many characters of the
+    previous segment the earliest such mention reaches back."""
+    context = before.text[-_CONTEXT_CHARS:] if before is not None else ""
+    shift = len(context)
+    norm = normalize(context + seg.text)
+    found = [m for m in (*extract_amounts(norm), *extract_dates(norm, call_time)) if m.end > shift]
+    reach = max((shift - m.start for m in found), default=0)
+    moved = []
+    for m in found:
+        start, end = max(m.start - shift, 0), m.end - shift
+        moved.append(replace(m, start=start, end=end, quote=seg.text[start:end]))
+    return moved, reach
+
+
 def analyze_transcript(
     transcript: Transcript,
     call: CallInfo,
@@ -89,6 +107,7 @@ def analyze_transcript(
     lexicons = lexicons or default_lexicons()
     call_time = parse_call_time(call.start_time, call.timezone)
     findings, suppressed, amounts, dates = [], [], [], []
+    previous: dict[int | None, Segment] = {}  # the last segment of each channel
     for seg in transcript.segments:
         result = analyze_text(seg.text, call_time, lexicons=lexicons, timezone=call.timezone)
         for f in result.findings:
@@ -97,12 +116,16 @@ def analyze_transcript(
                 replace(f, segment_id=seg.id, t_start=t0, t_end=t1, speaker=seg.speaker, role=seg.role)
             )
         suppressed.extend(replace(s, segment_id=seg.id) for s in result.suppressed)
-        for a in result.amounts:
-            t0, t1 = span_times(seg, a.start, a.end)
-            amounts.append(replace(a, segment_id=seg.id, t_start=t0, t_end=t1))
-        for d in result.dates:
-            t0, t1 = span_times(seg, d.start, d.end)
-            dates.append(replace(d, segment_id=seg.id, t_start=t0, t_end=t1))
+        before = previous.get(seg.channel)
+        previous[seg.channel] = seg
+        mentions, reach = _amounts_and_dates(seg, before, call_time)
+        if reach:  # a mention begun in the previous segment replaces what was read there alone
+            cut = len(before.text) - reach
+            amounts[:] = [a for a in amounts if not (a.segment_id == before.id and a.end > cut)]
+            dates[:] = [d for d in dates if not (d.segment_id == before.id and d.end > cut)]
+        for m in mentions:
+            t0, t1 = span_times(seg, m.start, m.end)
+            (amounts if isinstance(m, Amount) else dates).append(replace(m, segment_id=seg.id, t_start=t0, t_end=t1))
     hours_flag = prohibited_hours_finding(call)
     if hours_flag is not None:
         findings.insert(0, hours_flag)

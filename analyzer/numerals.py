@@ -175,7 +175,10 @@ def _parse(toks: list[_Tok], i: int, upper: bool):
                 break
             continue
         if t.kind == "s":
-            if t.lo >= last_small or (digit is None and section and not zero) or (digit_tok and digit_tok.digits):
+            # 3000千 (an ASR echo) or 12百 is not a numeral: 十/百/千 follow a single digit
+            if digit_tok is not None and (digit_tok.digits or (digit_tok.arabic and digit_tok.width > 1)):
+                break
+            if t.lo >= last_small or (digit is None and section and not zero):
                 best = before_digit if digit is not None else best
                 break
             section += (Decimal(1) if digit is None else digit) * t.lo

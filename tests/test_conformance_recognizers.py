@@ -1,6 +1,9 @@
 """Conformance with the Microsoft Recognizers-Text Chinese specs in ../shared (a peer's test suite).
 
 The subset rules and the scoring live in scripts/eval_extract.py. Failures we accept, and why:
+- CurrencyModel '江苏彩民15元中大乐透1600万 奖池36.57亿': we also report 1600万 and 36.57亿 as yuan,
+  because a bare number in the thousands or more is read as money (right for collection calls,
+  where ASR often loses the verb; the spec labels only amounts that carry a unit).
 - NumberModel '...9' and '－－9': runs of dots or dashes before a digit; we read them as a decimal
   point or a minus sign (Recognizers' own JavaScript port fails these too).
 - DateTimeModel '最近' ("recently"): not a date a collector sets; we do not report it.
@@ -47,6 +50,7 @@ def test_currency_cny(evaluation):
     _report("CurrencyModel CNY", score)
     assert score.total == 16
     assert score.passed >= 15
+    assert all(f.startswith("'江苏彩民") for f in score.failures)
 
 
 def test_numeral_subset(evaluation):
