@@ -87,7 +87,7 @@ def _amounts_and_dates(seg: Segment, before: Segment | None, call_time: datetime
     shift = len(context)
     norm = normalize(context + seg.text)
     found = [m for m in (*extract_amounts(norm), *extract_dates(norm, call_time)) if m.end > shift]
-    reach = max((shift - m.start for m in found), default=0)
+    reach = max((shift - m.start for m in found if m.start < shift), default=0)
     moved = []
     for m in found:
         start, end = max(m.start - shift, 0), m.end - shift
