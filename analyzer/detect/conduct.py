@@ -36,12 +36,12 @@ _STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可
 # A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
 # so that 再不还钱打断你的腿 stays a threat.
 _NEGATION = re.compile(
-    rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,3}}|(?:不|没){_FILLERS})$"
+    rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,5}}|(?:不|没){_FILLERS})$"
 )
 # Words with 不/没 that negate nothing that follows: A-not-A questions (是不是, 会不会), 别以为
-# ("don't think that ..."), 别逼我 and 别想 (a threat follows), conjunctions (不然, 不管).
+# ("don't think that ..."), 别逼我, 别让我 and 别想 (a threat follows), conjunctions (不然, 不管).
 _NOT_NEGATION = re.compile(
-    r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|别想|休想|甭想|不然|不管|不过|不行|不光|不仅|要不|不论"
+    r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|别让我|不要让我|别落到|别想|休想|甭想|不然|不管|不过|不行|不光|不仅|要不|不论"
 )
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
