@@ -1,7 +1,8 @@
 """Money amounts in spoken Chinese: 两万块钱, 三百六十五块五毛, 3万2, 八百多, 三四千.
 
 An amount either carries a currency unit (元/块/毛/角, 人民币, ¥) or, because speakers drop the
-unit, is a bare numeral in money context (还/欠/转/凑/一共/本金/利息 ... right before it). Bare
+unit, is a bare numeral in money context (还/欠/转/凑/一共/本金/利息 ... right before it) or in
+the thousands (四千, 3万2: in a collection call that is money even when ASR loses the verb). Bare
 numerals that count days, months, times or people (三天, 十号, 五点, 三个月) or that are codes
 (尾号, phone numbers, percentages) are not amounts.
 """
@@ -42,7 +43,7 @@ _COUNTS_AFTER = re.compile(
     r"户间只双对码路线:：/\-]|星期(?![一二三四五六日天])|礼拜(?![一二三四五六日天])|小时|钟|公里|万分|分之)"
 )
 _CODES_BEFORE = re.compile(r"(?:尾号|卡号|号码|手机号?|电话|第|百分之|千分之|周|星期|礼拜|编号|验证码|工号|密码|账号|身份证|排名|前|后|[:：/\-])\s*(?:是|为|:|：)?\s*$")
-_NEGATED_ONE = re.compile(r"^\s*(?:钱)?\s*(?:都|也)\s*(?:没|不)")
+_NEGATED_ONE = re.compile(r"\s*(?:钱)?\s*(?:都|也)\s*(?:没|不)")
 _MAGNITUDE_CHARS = "千万亿仟萬億"
 _HAS_DIGIT = re.compile(r"[0-9零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖兩貳參陸几]")
 _DATE_AFTER = re.compile(r"[月号日点时天周]|星期|礼拜|个月")
