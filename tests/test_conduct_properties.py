@@ -37,3 +37,16 @@ def test_any_unicode_text(text):
 @given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3)), max_size=25).map("".join))
 def test_lexicon_heavy_text(text):
     check(text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3)), max_size=25).map("".join))
+def test_first_character_prefilter_loses_no_pattern_match(text):
+    """Patterns run only on texts holding a character their matches can start with; running
+    every pattern must find nothing more."""
+    from analyzer.detect.conduct import _matcher_for
+
+    matcher = _matcher_for(LEX)
+    fast = {(c.start, c.end, c.matched) for c in matcher.candidates(text) if c.kind == "pattern"}
+    every = {(m.start(), m.end(), p.pattern) for p, _, _ in matcher.patterns for m in p.finditer(text) if m.end() > m.start()}
+    assert fast == every

@@ -19,6 +19,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+try:  # Python 3.11+
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse
+
 from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
 from ..segment import segmenter_for
@@ -63,6 +68,42 @@ _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|�
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
 
 
+def _first_chars(items) -> frozenset[str] | None:
+    """Characters a match of the parsed regex must start with; None when that cannot be told
+    (then the pattern always runs)."""
+    for index, (op, arg) in enumerate(items):
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT", "AT"):
+            continue  # zero-width: look at what follows
+        if name == "LITERAL":
+            return frozenset(chr(arg))
+        if name == "IN":
+            if not all(str(o) == "LITERAL" for o, _ in arg):
+                return None
+            return frozenset(chr(a) for _, a in arg)
+        if name == "SUBPATTERN":
+            return _first_chars(arg[-1])
+        if name == "BRANCH":
+            firsts = [_first_chars(branch) for branch in arg[1]]
+            return None if None in firsts else frozenset().union(*firsts)
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, _, inner = arg
+            first = _first_chars(inner)
+            if low > 0 or first is None:
+                return first
+            rest = _first_chars(items[index + 1 :])
+            return None if rest is None else first | rest
+        return None
+    return None  # the pattern may match the empty string
+
+
+def _pattern_first_chars(pattern: re.Pattern) -> frozenset[str] | None:
+    try:
+        return _first_chars(list(_sre_parse.parse(pattern.pattern)))
+    except Exception:  # noqa: BLE001 - an internal parser change must only cost speed
+        return None
+
+
 @dataclass(frozen=True)
 class _Candidate:
     category: Category
@@ -85,6 +126,16 @@ class _Matcher:
                     for word in words:
                         self.by_word.setdefault(word, []).append((category, entry, kind))
                 self.patterns.extend((p, category, entry) for p in entry.patterns)
+        # Calling ~300 regexes per line costs more than the matching itself, so each pattern
+        # runs only on texts holding a character its matches can start with.
+        self.by_first: dict[str, list[int]] = {}
+        self.always: list[int] = []
+        for index, (pattern, _, _) in enumerate(self.patterns):
+            firsts = _pattern_first_chars(pattern)
+            if firsts is None:
+                self.always.append(index)
+            for char in firsts or ():
+                self.by_first.setdefault(char, []).append(index)
         # One alternation, longest words first: the regex engine skips ahead in C to the next
         # position where any word can start, and reports the longest word there.
         words = sorted(self.by_word, key=lambda w: (-len(w), w))
@@ -97,7 +148,10 @@ class _Matcher:
             for category, entry, kind in self.by_word[m.group()]:
                 found.append(_Candidate(category, entry, m.start(), m.end(), m.group(), kind))
             pos = m.start() + 1  # overlapping words may start inside this one
-        for pattern, category, entry in self.patterns:
+        by_first = self.by_first
+        selected = set(self.always).union(*(by_first[c] for c in by_first.keys() & set(text)))
+        for index in sorted(selected):
+            pattern, category, entry = self.patterns[index]
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     found.append(_Candidate(category, entry, m.start(), m.end(), pattern.pattern, "pattern"))
