@@ -61,11 +61,14 @@ def connect(scheduler: str | None = None, local_workers: int | None = None) -> I
         # Dask's nanny would start workers with these at 1, which changes transcripts slightly;
         # unset, the workers inherit this process's values, as the local runner's workers do.
         inherit = {f"distributed.nanny.pre-spawn-environ.{name}": None for name in THREAD_VARIABLES}
-        with dask.config.set(inherit):
-            cluster = distributed.LocalCluster(
-                n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.CRITICAL,
-            )  # fmt: skip
+        try:
+            with dask.config.set(inherit):
+                cluster = distributed.LocalCluster(
+                    n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, silence_logs=logging.CRITICAL,
+                )  # fmt: skip
+        except (RuntimeError, OSError) as exc:  # e.g. a worker process that cannot start
+            raise AnalyzerError(f"cannot start a local Dask cluster ({exc})") from None
         with cluster, distributed.Client(cluster) as client:
             yield client
         return
@@ -126,7 +129,7 @@ def _outcome(future, item: InputFile) -> tuple[CallRecord | None, str | None]:
         return None, f"{name}: worker processes died while analysing this file, on every try"
     except FutureCancelledError:
         raise AnalyzerError("lost the Dask scheduler; finished recordings are kept, run the same command again to resume") from None
-    except Exception as exc:  # e.g. a worker without call-analyzer installed
+    except Exception as exc:  # noqa: BLE001 (e.g. a worker without call-analyzer installed)
         return None, f"{name}: the cluster could not analyse this file: {type(exc).__name__}: {exc}"
 
 
@@ -178,8 +181,9 @@ def analyze_on_cluster(
     **batch,
 ) -> BatchResult:
     """analyzer.batch.analyze_folder with the analyses run on a Dask cluster: the scheduler at
-    `scheduler`, or a LocalCluster of `local_workers` processes. `batch` takes analyze_folder's
-    other keywords (force, reports, progress, on_start, on_done...)."""
+    `scheduler`, or a LocalCluster of `local_workers` processes (spawned: a calling script needs
+    the `if __name__ == "__main__":` guard). `batch` takes analyze_folder's other keywords
+    (force, reports, progress, on_start, on_done...)."""
     from .pipeline import AnalyzeOptions
 
     if bool(scheduler) == bool(local_workers):
