@@ -249,7 +249,10 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
     text, context = s.full, c.category.context
     before = text[clause[0] : c.start]
     if "negation" in context:
-        neg = _NEGATION.search(_NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), before))
+        # Neutralise 是不是, 别以为... (same length) over the clause up to the match's end, so that
+        # words straddling the match start (别|落到我手里) are seen whole.
+        neutral = _NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), text[clause[0] : c.end])
+        neg = _NEGATION.search(neutral, 0, c.start - clause[0])
         if neg:
             v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
             return
