@@ -26,6 +26,7 @@ HOP_FRAMES = 40
 MIN_SPEECH_SHARE = 0.5  # a window counts when at least half of it is covered by words
 MIN_SILHOUETTE = 0.21  # below this the clusters are one voice split by wording, not two people
 MIN_CLUSTER_SHARE = 0.1  # a "speaker" with fewer windows than this is noise, not a person
+MIN_WINDOWS = 10  # about 5 s of speech: less is too little voice to tell two people apart
 MAX_CLUSTERED = 2000  # windows used for the pairwise steps; the rest join by nearest centroid
 # webrtcvad (imported by resemblyzer) still imports pkg_resources, which setuptools >= 81 lacks.
 REQUIRED_MODULES = ("resemblyzer", "torch", "pkg_resources")
@@ -93,7 +94,7 @@ def _embed_windows(samples: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 def _cluster(embeddings: np.ndarray, max_speakers: int) -> np.ndarray:
     """Average-linkage clusters on cosine distance, refined like k-means, then merged while unconvincing."""
-    if len(embeddings) < 2 or max_speakers < 2:
+    if len(embeddings) < MIN_WINDOWS or max_speakers < 2:
         return np.zeros(len(embeddings), dtype=int)
     from scipy.cluster.hierarchy import fcluster, linkage
 

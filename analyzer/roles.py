@@ -104,7 +104,11 @@ def decide_roles(texts_by_speaker: dict[str, list[str]]) -> dict[str, tuple[str,
         return {a: (UNKNOWN, 0.0), b: (UNKNOWN, 0.0)}
     collector, borrower = (a, b) if margin > 0 else (b, a)
     confidence = _confidence(margin)
-    return {collector: (COLLECTOR, confidence), borrower: (BORROWER, confidence)}
+    roles = {collector: (COLLECTOR, confidence), borrower: (BORROWER, confidence)}
+    on_its_own = _single(*leans[borrower])
+    if on_its_own[0] == COLLECTOR:  # talks like a collector too: two agents, or one voice split in two
+        roles[borrower] = on_its_own
+    return roles
 
 
 def assign_roles(

@@ -48,6 +48,11 @@ def test_a_handful_of_odd_windows_is_not_a_second_speaker():
     assert set(d._cluster(points, 2)) == {0}
 
 
+def test_a_few_seconds_of_speech_are_too_little_to_split():
+    points, _ = voices([0, 1], d.MIN_WINDOWS - 1, spread=0.5)
+    assert set(d._cluster(points, 2)) == {0}
+
+
 def segment(words: list[tuple[float, str]], raw: str | None = None) -> Segment:
     text = "".join(t for _, t in words)
     ws = tuple(Word(start=t, end=t + 0.4, text=s, probability=0.9) for t, s in words)

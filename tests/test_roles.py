@@ -138,3 +138,10 @@ def test_one_voice_calls_get_the_role_their_words_show(spliced_dir, name, role):
     entry = next(row for row in read_manifest(spliced_dir) if row["file"] == name)
     _, roles = assign_roles(transcript(*(("speaker1", s["text"]) for s in entry["segments"])))
     assert roles["speaker1"][0] == role
+
+
+def test_two_speakers_both_talking_like_collectors_are_both_collectors():
+    """A monologue split in two by diarization (or two agents): neither half is made the borrower."""
+    labelled, roles = assign_roles(transcript(*zip(["speaker1", "speaker2", "speaker1"], COLLECTOR_LINES)))
+    assert roles["speaker1"][0] == roles["speaker2"][0] == "collector"
+    assert {s.role for s in labelled.segments} == {"collector"}
