@@ -66,7 +66,7 @@ class BatchResult:
     errors: list[dict] = field(default_factory=list)  # {"path", "error"}
     skipped_non_audio: int = 0
     skipped_done: int = 0  # already analysed with the same settings
-    duplicates: int = 0  # extra copies of a recording found under another path
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (copy, the path analysed)
     escaped_names: int = 0  # file names that are not UTF-8, shown and stored with \xNN escapes
     interrupted: bool = False
 
@@ -376,7 +376,7 @@ def _plan(run: _Run, items: list[InputFile], force: bool) -> list[tuple[InputFil
         run.copies.setdefault(sha, []).append(item)
     todo = []
     for sha, copies in run.copies.items():
-        run.result.duplicates += len(copies) - 1
+        run.result.duplicates += [(safe_text(c.relative), safe_text(copies[0].relative)) for c in copies[1:]]
         if not force and run.catalog.is_complete(sha, run.fingerprint):
             run.catalog.add_paths(sha, run._paths(sha), _now())
             run.result.skipped_done += 1

@@ -154,8 +154,8 @@ def _print_summary(result, out_dir: Path) -> None:
         click.echo(f"skipped {result.skipped_done} already analysed (use --force to redo them)")
     if result.escaped_names:
         click.echo(f"note: {result.escaped_names} file names are not valid UTF-8; outputs and the catalog show their bytes as \\xNN")
-    if result.duplicates:
-        click.echo(f"{result.duplicates} duplicate copies found under other paths (analysed once, all paths in the catalog)")
+    for copy, original in result.duplicates:
+        click.echo(f"same recording as {original} (analysed once; both paths are in the catalog): {copy}")
     click.echo(
         f"{len(result.records) - result.skipped_done} analysed, {len(result.errors)} failed, "
         f"{result.skipped_non_audio} non-audio files skipped -> {out_dir}"

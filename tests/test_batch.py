@@ -91,7 +91,7 @@ def test_moved_renamed_and_copied_recordings_are_known_by_hash(tmp_path, fake_wh
     shutil.copy(tmp_path / "in" / "a.wav", tmp_path / "in" / "copy-of-a.wav")
     out = tmp_path / "out"
     first = analyze_folder([tmp_path / "in"], out)
-    assert fake_whisper == ["a.wav"] and first.duplicates == 1
+    assert fake_whisper == ["a.wav"] and first.duplicates == [("copy-of-a.wav", "a.wav")]
     (tmp_path / "in" / "a.wav").rename(tmp_path / "in" / "renamed.wav")
     second = analyze_folder([tmp_path / "in"], out)
     assert fake_whisper == ["a.wav"] and second.skipped_done == 1
