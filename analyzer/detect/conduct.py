@@ -36,6 +36,8 @@ _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker
 _SPEAKER_SUBJECT = re.compile(r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个)*$")  # 我会坐牢吗
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
+# ...or put before the verb: 把你弄死, 你会被人砍.
+_OBJECT_BEFORE = re.compile(r"(?:把(你|您|妳)(?:给)?|(你|您|妳)[^，,。！？!?]{0,4}?被(?:人|我们|别人)?(?:给)?)$")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
 _STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
 # A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
@@ -223,13 +225,14 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
     """Direction and addressee: is it said to (or about doing something to) the listener?"""
     text = s.full
     if c.entry.object == "listener":
-        obj = _OBJECT_AFTER.match(text, c.end, clause[1])
-        if obj is None:
-            v.reason, v.audit = "direction: no listener (你/您) as the object", False
-        elif obj.group(2):
+        after = _OBJECT_AFTER.match(text, c.end, clause[1])
+        before = _OBJECT_BEFORE.search(text, clause[0], c.start)
+        if after and after.group(2) and not before:
             v.reason = "direction: the object is the speaker (我), not the listener"
+        elif (after and after.group(1)) or before:
+            v.support.append(f"object is the listener '{(after and after.group(1)) or before.group(1) or before.group(2)}'")
         else:
-            v.support.append(f"object is the listener '{obj.group(1)}'")
+            v.reason, v.audit = "direction: no listener (你/您) as the object", False
     elif c.entry.object == "addressed":
         if _SPEAKER_SUBJECT.search(text, clause[0], c.start) and not _LISTENER.search(text, c.start, c.end):
             v.reason = "about the speaker (我...), not the listener"
