@@ -88,6 +88,33 @@ def test_cluster_outputs_equal_local_run(spliced_dir, tmp_path):
     assert again.exit_code == 0 and f"skipped {len(COMPARED)} already analysed" in again.output
 
 
+def kill_a_busy_worker(client) -> list[str]:
+    """In the background, SIGKILL the first worker seen running a recording, a second into it;
+    the returned list gets that worker's address."""
+    pids = client.run(os.getpid)
+    killed: list[str] = []
+
+    def watch() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            busy = [worker for worker, tasks in client.processing().items() if tasks]
+            if busy:
+                time.sleep(1.0)
+                if client.processing().get(busy[0]):
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+            time.sleep(0.1)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return killed
+
+
+def local_cluster(distributed):
+    return distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+
+
 @pytest.mark.slow
 def test_worker_killed_mid_task_is_retried_once(spliced_dir, tmp_path):
     distributed = pytest.importorskip("distributed")
@@ -95,32 +122,13 @@ def test_worker_killed_mid_task_is_retried_once(spliced_dir, tmp_path):
     from analyzer.report.manifest import check
 
     inputs = link_inputs(spliced_dir, tmp_path / "in", KILLED)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
-        pids = client.run(os.getpid)
-        killed: list[str] = []
-
-        def kill_a_busy_worker() -> None:
-            """SIGKILL the first worker seen running a recording, a second into it."""
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not killed:
-                busy = [worker for worker, tasks in client.processing().items() if tasks]
-                if busy:
-                    time.sleep(1.0)
-                    if client.processing().get(busy[0]):
-                        os.kill(pids[busy[0]], signal.SIGKILL)
-                        killed.append(busy[0])
-                time.sleep(0.1)
-
-        killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
-        killer.start()
-        finished: list[str] = []
+    finished: list[str] = []
+    with local_cluster(distributed) as cluster, distributed.Client(cluster) as client:
+        killed = kill_a_busy_worker(client)
         result = analyze_on_cluster(
             [inputs], tmp_path / "out", OPTIONS, scheduler=cluster.scheduler_address,
             on_done=lambda item, record, error: finished.append(item.path.name),
         )  # fmt: skip
-        killer.join()
 
     assert killed, "no worker was killed while it ran a recording"
     assert not result.errors, result.errors
@@ -128,8 +136,28 @@ def test_worker_killed_mid_task_is_retried_once(spliced_dir, tmp_path):
     assert sorted(r.source.path for r in result.records) == sorted(KILLED)
     calls = done_calls(tmp_path / "out")
     assert len(calls) == len(KILLED) and all(status == "done" for _, status, _ in calls)
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.json") if p.name.endswith(".wav.json")) == sorted(
-        name + ".json" for name in KILLED
-    )
+    outputs = sorted(p.name for p in (tmp_path / "out").glob("*.wav.json"))
+    assert outputs == sorted(name + ".json" for name in KILLED)
     assert not list((tmp_path / "out").glob(".*.tmp"))
     assert not check(tmp_path / "out").problems
+
+
+@pytest.mark.slow
+def test_recording_whose_worker_dies_on_every_try_is_recorded_failed(spliced_dir, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from analyzer.cluster import analyze_on_cluster
+
+    name = KILLED[-1]
+    inputs = link_inputs(spliced_dir, tmp_path / "in", [name])
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # the first death is the last try
+        cluster = local_cluster(distributed)
+    with cluster, distributed.Client(cluster) as client:
+        killed = kill_a_busy_worker(client)
+        result = analyze_on_cluster([inputs], tmp_path / "out", OPTIONS, scheduler=cluster.scheduler_address)
+
+    assert killed
+    assert [e["path"] for e in result.errors] == [name] and "died" in result.errors[0]["error"]
+    assert [status for _, status, _ in done_calls(tmp_path / "out")] == ["failed"]
+    assert not list((tmp_path / "out").glob("*.wav.json"))
