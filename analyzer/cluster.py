@@ -92,7 +92,7 @@ def threads_by_host(client: Client) -> dict[str, int]:
     cores instead of each taking them all (several `dask worker` processes may share a host)."""
     cores: dict[str, int] = {}
     tasks: dict[str, int] = {}
-    for host, host_cores, nthreads in client.run(_worker_cores).values():
+    for host, host_cores, nthreads in client.run(_worker_cores, on_error="ignore").values():
         cores[host] = host_cores
         tasks[host] = tasks.get(host, 0) + nthreads
     return {host: max(1, cores[host] // tasks[host]) for host in cores}

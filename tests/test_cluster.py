@@ -1,5 +1,6 @@
 """The batch on a real Dask LocalCluster (two worker processes on loopback): the same outputs as
-the local runner, and a worker killed mid-task costs nothing but a retry."""
+the local runner; a worker killed mid-task costs a retry, and one killed on the last try fails
+only that recording."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from analyzer.cli import main
 from analyzer.pipeline import AnalyzeOptions
 from tests.conftest import CALL_TIME
 
-# One thread per transcription in both runners: CTranslate2's results depend on the thread count.
+# One thread per transcription in both runners: transcripts depend on CPU thread counts.
 OPTIONS = AnalyzeOptions(transcribe=TranscribeOptions(cpu_threads=1), call_time=CALL_TIME)
 COMPARED = ["call2_threats_insults.wav", "call3_court_police_contacts.wav", "call6_voicemail_short.wav"]
 KILLED = ["call4_borrower_instalments.wav", "call6_voicemail_short.wav"]
@@ -59,6 +60,7 @@ def test_missing_extra_is_a_clear_usage_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["analyze", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--cluster", "local:2"])
     assert result.exit_code == 2
     assert "pip install 'call-analyzer[cluster]'" in result.output
+    assert not (tmp_path / "out").exists()  # refused before any work
 
 
 def test_bad_local_spec_is_a_usage_error(tmp_path):
