@@ -39,7 +39,10 @@ _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?
 # ...or put before the verb: 把你弄死, 你会被人砍.
 _OBJECT_BEFORE = re.compile(r"(?:把(你|您|妳)(?:给)?|(你|您|妳)[^，,。！？!?]{0,4}?被(?:人|我们|别人)?(?:给)?)$")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
-_STRONG_NEG = "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
+_STRONG_NEG = (
+    "不会|不要|不用|不能|不得|不准|不许|不可能|不可以|不是|并非|并不|没有|绝不|决不|从不|从来不|不再|别"
+    "|不收取|不收|不需要|无需|免收"
+)
 # A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
 # so that 再不还钱打断你的腿 stays a threat.
 _NEGATION = re.compile(
@@ -59,7 +62,7 @@ _REPORTED = re.compile(
 _VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
-_ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道)|请问|问一下|想问")
+_ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道)|请问|问一下|想问|怎么办|咋办")
 _ASKING = re.compile(r"(?:你们|你|您)(?:真的|真)")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
@@ -271,7 +274,7 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
         if v.reason:
             return
     if "question" in context:
-        asking = _ASKING_FORM.search(text, clause[0], c.start)
+        asking = _ASKING_FORM.search(text, *clause)
         if asking is None and _QUESTION_END.search(text, c.end, s.end):
             asking = _ASKING.search(text, clause[0], c.start)
         if asking:
