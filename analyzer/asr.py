@@ -22,6 +22,7 @@ BOILERPLATE = (
     "YoYo Television", "请订阅", "点赞订阅", "字幕制作", "由 Amara.org",
 )  # fmt: skip
 REPETITION = re.compile(r"(.{1,8}?)\1{3,}")
+MIN_LOOP_CHARS = 8  # 对对对对 is how people answer; 还钱还钱还钱还钱 and longer is a decoding loop
 NO_SPEECH_LIMIT = 0.6
 COMPRESSION_LIMIT = 2.4
 SEED = 1234  # temperature fallback samples; a fixed seed keeps runs identical
@@ -86,7 +87,8 @@ def suspect_reason(text: str, no_speech_prob: float, compression_ratio: float, a
     for phrase in BOILERPLATE:
         if phrase.replace(" ", "") in compact:
             return f"known Whisper boilerplate ({phrase})"
-    if REPETITION.search(compact) or compression_ratio > COMPRESSION_LIMIT:
+    loop = max((len(m.group()) for m in REPETITION.finditer(compact)), default=0)
+    if loop >= MIN_LOOP_CHARS or compression_ratio > COMPRESSION_LIMIT:
         return "repetition loop"
     if no_speech_prob > NO_SPEECH_LIMIT and avg_logprob < -0.5:
         return f"high no-speech probability ({no_speech_prob:.2f})"

@@ -21,6 +21,7 @@ def test_boilerplate_is_suspect(text):
 
 def test_repetition_loops_are_suspect():
     assert suspect_reason("还钱还钱还钱还钱还钱", 0.0, 1.5, -0.2) == "repetition loop"
+    assert suspect_reason("我们会我们会我们会我们会", 0.0, 1.9, -0.2) == "repetition loop"
     assert suspect_reason("你好你好", 0.0, 3.1, -0.2) == "repetition loop"  # compression ratio
 
 
@@ -31,7 +32,7 @@ def test_high_no_speech_probability_with_low_confidence_is_suspect():
 
 def test_ordinary_speech_is_not_suspect():
     assert suspect_reason("您的贷款这个月应该还三千五百元，最后的日期是五月二十号。", 0.05, 1.3, -0.25) is None
-    assert suspect_reason("对对对，好的", 0.05, 1.1, -0.3) is None  # three repeats are normal speech
+    assert suspect_reason("对对对对，好的好的", 0.05, 1.1, -0.3) is None  # how people answer
 
 
 def test_quiet_speech_is_raised_to_the_target_level():
