@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +68,7 @@ class BatchResult:
     skipped_done: int = 0  # already analysed with the same settings
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (copy, the path analysed)
     escaped_names: int = 0  # file names that are not UTF-8, shown and stored with \xNN escapes
+    reports_rewritten: int = 0  # skipped calls whose reports were redone from their JSON
     interrupted: bool = False
 
 
@@ -140,8 +141,6 @@ def settings_fingerprint(options: AnalyzeOptions) -> str:
     """Hash of everything that changes a result: model (by SHA-256), lexicons (by SHA-256), tool
     version and every other analysis option (decoding, call time, speakers...), except thread
     counts. Equal fingerprint + equal audio hash = the same output, so the call can be skipped."""
-    from dataclasses import asdict
-
     from .models import resolve_model
 
     _, model = resolve_model(options.model)
@@ -277,6 +276,13 @@ class _Run:
             write_atomic(target, dumps(record))
         except OSError as exc:  # disk full, folder removed: nothing later would succeed either
             raise OutputError(f"cannot write {target} ({exc.strerror or exc}); the next run resumes from here") from exc
+        if self.publish(item, sha, record, target):
+            self.result.records.append(record)
+        self._finished(item, record, None, record.source.duration_s)
+
+    def publish(self, item: InputFile, sha: str, record: CallRecord, target: Path) -> bool:
+        """Reports next to the JSON at `target`, then the catalog row; False (and a failure
+        recorded) when a report cannot be written."""
         outputs = [target]
         writer = _report_writer("write_call_outputs")
         if writer:
@@ -289,17 +295,23 @@ class _Run:
                 )  # fmt: skip
             except Exception as exc:  # a report bug on one call must not stop the batch
                 detail = exc.message if isinstance(exc, AnalyzerError) else f"{type(exc).__name__}: {exc}"
-                return self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: report failed: {detail}")
+                self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: report failed: {detail}")
+                return False
             outputs += [Path(p) for p in extra or () if Path(p) != target]
         self.catalog.record_done(
-            record, fingerprint=self.fingerprint, paths=self._paths(sha), outputs=outputs, json_path=target, now=_now()
-        )
-        self.result.records.append(record)
+            record, fingerprint=self.fingerprint, paths=self._paths(sha), outputs=outputs, json_path=target,
+            now=_now(), reports=self.report_key,
+        )  # fmt: skip
         self.result.outputs.extend(outputs)
-        self._finished(item, record, None, record.source.duration_s)
+        return True
 
     def _paths(self, sha: str) -> list[tuple[str, str]]:
         return [(safe_text(c.path.absolute()), safe_text(c.relative)) for c in self.copies[sha]]
+
+    @property
+    def report_key(self) -> str | None:
+        """The report settings the catalog keeps per call (None when no report writer is installed)."""
+        return json.dumps(asdict(self.reports), sort_keys=True) if _report_writer("write_call_outputs") else None
 
     def _finished(self, item: InputFile, record, error: str | None, audio_s: float) -> None:
         if self.progress:
@@ -377,20 +389,31 @@ def _plan(run: _Run, items: list[InputFile], force: bool) -> list[tuple[InputFil
     todo = []
     for sha, copies in run.copies.items():
         run.result.duplicates += [(safe_text(c.relative), safe_text(copies[0].relative)) for c in copies[1:]]
-        if not force and run.catalog.is_complete(sha, run.fingerprint):
-            run.catalog.add_paths(sha, run._paths(sha), _now())
-            run.result.skipped_done += 1
-            json_path = run.catalog.call_by_sha(sha).json_path
-            try:
-                from .record import load
-
-                run.result.records.append(load(run.out_dir / json_path))
-            except (OSError, ValueError, KeyError):  # verified a moment ago; a race with an editor
-                todo.append((copies[0], sha))
-                run.result.skipped_done -= 1
+        record = None if force else _finished_record(run, sha)
+        if record is None:
+            todo.append((copies[0], sha))
             continue
-        todo.append((copies[0], sha))
+        if run.catalog.reports_current(sha, run.report_key):
+            run.catalog.add_paths(sha, run._paths(sha), _now())
+        elif run.publish(copies[0], sha, record, run.out_dir / run.catalog.call_by_sha(sha).json_path):
+            run.result.reports_rewritten += 1  # new report settings, or a report deleted: no re-transcription
+        else:
+            continue
+        run.result.skipped_done += 1
+        run.result.records.append(record)
     return todo
+
+
+def _finished_record(run: _Run, sha: str) -> CallRecord | None:
+    """The record of a call already analysed with these settings whose JSON verifies, else None."""
+    if not run.catalog.analysis_done(sha, run.fingerprint):
+        return None
+    from .record import load
+
+    try:
+        return load(run.out_dir / run.catalog.call_by_sha(sha).json_path)
+    except (OSError, ValueError, KeyError, TypeError):  # verified a moment ago: edited since; redo it
+        return None
 
 
 def in_process(todo: list[tuple[InputFile, str]], options: AnalyzeOptions, started) -> Iterator:

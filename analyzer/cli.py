@@ -151,7 +151,8 @@ def _print_summary(result, out_dir: Path) -> None:
     if len(rows) > 1:
         click.echo(format_columns(rows))
     if result.skipped_done:
-        click.echo(f"skipped {result.skipped_done} already analysed (use --force to redo them)")
+        rewritten = f", reports rewritten for {result.reports_rewritten}" if result.reports_rewritten else ""
+        click.echo(f"skipped {result.skipped_done} already analysed (use --force to redo them{rewritten})")
     if result.escaped_names:
         click.echo(f"note: {result.escaped_names} file names are not valid UTF-8; outputs and the catalog show their bytes as \\xNN")
     for copy, original in result.duplicates:

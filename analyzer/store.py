@@ -82,6 +82,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX findings_category ON findings(category);
     CREATE INDEX calls_number ON calls(number);
     """,
+    # 2: which report settings (language, embedded audio, clips) the call's reports were made with
+    """
+    ALTER TABLE calls ADD COLUMN reports TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,23 +159,27 @@ class Catalog:
     def paths(self, call_id: int) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT path FROM paths WHERE call_id = ? ORDER BY path", (call_id,))]
 
-    def is_complete(self, sha256: str, fingerprint: str) -> bool:
-        """Done with these settings, and every output it recorded is on disk with its recorded hash."""
+    def analysis_done(self, sha256: str, fingerprint: str) -> bool:
+        """Done with these analysis settings, and its JSON is on disk with its recorded hash."""
         row = self.call_by_sha(sha256)
         if row is None or row.status != "done" or row.fingerprint != fingerprint or not row.json_path:
             return False
-        outputs = self.outputs(row.id)
-        if not any(path == row.json_path for path, _ in outputs):
+        return any(path == row.json_path and self._verifies(path, digest) for path, digest in self.outputs(row.id))
+
+    def reports_current(self, sha256: str, reports: str | None) -> bool:
+        """Its reports were made with these report settings and every one still verifies."""
+        row = self.call_by_sha(sha256)
+        if row is None or self.db.execute("SELECT reports FROM calls WHERE id = ?", (row.id,)).fetchone()[0] != reports:
             return False
+        return all(self._verifies(path, digest) for path, digest in self.outputs(row.id))
+
+    def _verifies(self, relative: str, digest: str) -> bool:
         from .audio import sha256_file
 
-        for rel, digest in outputs:
-            try:
-                if sha256_file(self.root / rel) != digest:
-                    return False
-            except OSError:
-                return False
-        return True
+        try:
+            return sha256_file(self.root / relative) == digest
+        except OSError:
+            return False
 
     # --- writing -------------------------------------------------------------------------
 
@@ -221,6 +229,7 @@ class Catalog:
         outputs: Iterable[Path],
         json_path: Path,
         now: str,
+        reports: str | None = None,
     ) -> int:
         """Store a finished call and mark it done, all in one transaction (call after the outputs exist)."""
         from .audio import sha256_file
@@ -244,6 +253,7 @@ class Catalog:
                     "json_path": self._relative(json_path),
                     "timings": json.dumps(record.timings),
                     "analysed_at": record.analysed_at,
+                    "reports": reports,
                 },
             )
             self._clear_details(call_id)

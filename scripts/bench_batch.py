@@ -9,6 +9,7 @@ FOLDER defaults to the shared spliced calls (../shared/corpus/spliced-calls), el
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,14 +23,16 @@ from analyzer.audio import probe_duration  # noqa: E402
 from analyzer.batch import discover  # noqa: E402
 
 
-def run(folder: Path, out: Path, jobs: int) -> float:
+def run(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
+    """Wall seconds of one `analyze` process, and how many recordings it skipped as already done."""
     command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", str(jobs)]
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     if done.returncode not in (0, 1):
         sys.exit(f"analyze failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
+    skipped = re.search(r"skipped (\d+) already analysed", done.stdout)
+    return elapsed, int(skipped.group(1)) if skipped else 0
 
 
 def main() -> None:
@@ -49,12 +52,15 @@ def main() -> None:
             (folder / item.path.name).symlink_to(item.path.resolve())
         audio_s = sum(probe_duration(item.path) for item in items)
         print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {args.folder}")
-        print(f"{'jobs':>4}  {'wall s':>7}  {'files/min':>9}  {'audio min/min':>13}  {'resume s':>8}")
+        print(f"{'jobs':>4}  {'wall s':>7}  {'files/min':>9}  {'audio min/min':>13}  {'re-run s':>8}  skipped")
         for jobs in args.jobs:
             out = Path(tmp) / f"out-{jobs}"
-            wall = run(folder, out, jobs)
-            resume = run(folder, out, jobs)
-            print(f"{jobs:>4}  {wall:>7.1f}  {len(items) / wall * 60:>9.2f}  {audio_s / wall:>13.2f}  {resume:>8.2f}")
+            wall, _ = run(folder, out, jobs)
+            rerun, skipped = run(folder, out, jobs)  # skips all unless lexicons/settings changed meanwhile
+            print(
+                f"{jobs:>4}  {wall:>7.1f}  {len(items) / wall * 60:>9.2f}  {audio_s / wall:>13.2f}  "
+                f"{rerun:>8.2f}  {skipped}/{len(items)}"
+            )
 
 
 if __name__ == "__main__":

@@ -86,6 +86,25 @@ def test_changed_settings_or_outputs_are_redone(tmp_path, fake_whisper):
     assert fake_whisper[4:] == ["a.wav"] and result.skipped_done == 1
 
 
+def test_new_report_settings_or_a_deleted_report_rewrite_reports_only(tmp_path, fake_whisper):
+    from analyzer.batch import ReportOptions
+
+    write_noise(tmp_path / "in" / "a.wav", seed=1)
+    out = tmp_path / "out"
+    analyze_folder([tmp_path / "in"], out)
+    html = out / "a.wav.html"
+    if not html.exists():
+        pytest.skip("the report writers (analyzer.report) are not installed")
+    chinese = html.read_text("utf-8")
+    result = analyze_folder([tmp_path / "in"], out, reports=ReportOptions(lang="en"))
+    assert fake_whisper == ["a.wav"] and result.skipped_done == 1 and result.reports_rewritten == 1
+    assert html.read_text("utf-8") != chinese
+    html.unlink()
+    result = analyze_folder([tmp_path / "in"], out, reports=ReportOptions(lang="en"))
+    assert fake_whisper == ["a.wav"] and result.reports_rewritten == 1 and html.is_file()
+    assert analyze_folder([tmp_path / "in"], out, reports=ReportOptions(lang="en")).reports_rewritten == 0
+
+
 def test_moved_renamed_and_copied_recordings_are_known_by_hash(tmp_path, fake_whisper):
     write_noise(tmp_path / "in" / "a.wav", seed=1)
     shutil.copy(tmp_path / "in" / "a.wav", tmp_path / "in" / "copy-of-a.wav")

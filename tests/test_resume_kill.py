@@ -94,7 +94,8 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
         for sha, json_path in rows:
             record = json.loads((out / json_path).read_text("utf-8"))  # parses: never half-written
             assert record["source"]["sha256"] == sha and record["source"]["path"] == inputs[sha]
-            assert catalog.is_complete(sha, catalog.db.execute("SELECT fingerprint FROM calls WHERE sha256 = ?", (sha,)).fetchone()[0])
+            fingerprint, reports = catalog.db.execute("SELECT fingerprint, reports FROM calls WHERE sha256 = ?", (sha,)).fetchone()
+            assert catalog.analysis_done(sha, fingerprint) and catalog.reports_current(sha, reports)
     for path in out.rglob("*.json"):
         json.loads(path.read_text("utf-8"))
     try:

@@ -83,16 +83,33 @@ def test_newer_schema_is_refused_with_a_clear_error(tmp_path):
         Catalog(tmp_path / CATALOG_NAME)
 
 
-def test_done_is_complete_only_while_outputs_verify(tmp_path):
+def test_done_only_while_outputs_verify(tmp_path):
     record = make_record("a.wav", ["你好"])
+    sha = record.source.sha256
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
         json_path = _store(catalog, record, tmp_path)
-        assert catalog.is_complete(record.source.sha256, "fp")
-        assert not catalog.is_complete(record.source.sha256, "other settings")
+        assert catalog.analysis_done(sha, "fp") and catalog.reports_current(sha, None)
+        assert not catalog.analysis_done(sha, "other settings")
+        assert not catalog.reports_current(sha, '{"lang": "en"}')
         json_path.write_text('{"edited": true}', encoding="utf-8")
-        assert not catalog.is_complete(record.source.sha256, "fp")
+        assert not catalog.analysis_done(sha, "fp") and not catalog.reports_current(sha, None)
         json_path.unlink()
-        assert not catalog.is_complete(record.source.sha256, "fp")
+        assert not catalog.analysis_done(sha, "fp")
+
+
+def test_migrating_a_version_1_catalog_keeps_its_rows(tmp_path):
+    from analyzer.store import MIGRATIONS, _statements
+
+    db = sqlite3.connect(tmp_path / CATALOG_NAME)
+    for statement in _statements(MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("INSERT INTO calls (sha256, status) VALUES ('abc', 'done')")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Catalog(tmp_path / CATALOG_NAME) as catalog:
+        assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [tuple(r) for r in catalog.db.execute("SELECT sha256, reports FROM calls")] == [("abc", None)]
 
 
 def test_redoing_a_call_replaces_its_rows(tmp_path):
