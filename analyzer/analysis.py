@@ -6,7 +6,8 @@ text and returns spans; this module attaches segment ids, timecodes, speakers an
 
 from __future__ import annotations
 
-from dataclasses import replace
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,10 +17,9 @@ from .detect.conduct import detect_conduct
 from .detect.dates import extract_dates
 from .lexicon import LexiconSet, default_lexicons
 from .normalize import normalize
-from .types import Amount, CallInfo, Segment, TextAnalysis, Transcript
+from .types import CallInfo, Segment, TextAnalysis, Transcript
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-_CONTEXT_CHARS = 8  # of the previous segment, enough for 下|个月十号, 一万|二, 星期三|之前
 
 
 def parse_call_time(value: datetime | str | None, timezone: str = DEFAULT_TIMEZONE) -> datetime | None:
@@ -78,21 +78,48 @@ def span_times(segment: Segment, start: int, end: int) -> tuple[float, float]:
     return min(s[2] for s in covering), max(s[3] for s in covering)
 
 
-def _amounts_and_dates(seg: Segment, before: Segment | None, call_time: datetime | None):
-    """Amounts and dates of `seg`, read with the end of the previous segment in front, because
-    ASR segments split 下|个月十号 and 一万|二. Offsets are into `seg.text` (a mention begun in
-    the previous segment is clipped to start at 0); also returns how many characters of the
-    previous segment the earliest such mention reaches back."""
-    context = before.text[-_CONTEXT_CHARS:] if before is not None else ""
-    shift = len(context)
-    norm = normalize(context + seg.text)
-    found = [m for m in (*extract_amounts(norm), *extract_dates(norm, call_time)) if m.end > shift]
-    reach = max((shift - m.start for m in found if m.start < shift), default=0)
-    moved = []
-    for m in found:
-        start, end = max(m.start - shift, 0), m.end - shift
-        moved.append(replace(m, start=start, end=end, quote=seg.text[start:end]))
-    return moved, reach
+@dataclass(frozen=True)
+class _Turn:
+    """Consecutive segments of one channel, read as one text: Whisper cuts segments mid-phrase
+    (打断你|的腿, 下|个月十号, 一万|二), and so may diarization, so detectors must see across the
+    cuts. Who said a span is the speaker of the segment it starts in."""
+
+    segments: tuple[Segment, ...]
+    offsets: tuple[int, ...]  # where each segment's text starts in `text`
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+    def locate(self, start: int, end: int) -> tuple[Segment, int, int, float, float]:
+        """The segment a span starts in, the span's offsets in that segment's text (clipped to
+        it), and the span's times across every segment it covers."""
+        first = bisect_right(self.offsets, start) - 1
+        times = []
+        for index in range(first, len(self.segments)):
+            base, seg = self.offsets[index], self.segments[index]
+            if base >= end and index > first:
+                break
+            times.append(span_times(seg, max(start - base, 0), min(end - base, len(seg.text))))
+        seg, base = self.segments[first], self.offsets[first]
+        return seg, start - base, min(end - base, len(seg.text)), min(t[0] for t in times), max(t[1] for t in times)
+
+
+def _turns(segments: tuple[Segment, ...]) -> list[_Turn]:
+    groups: list[list[Segment]] = []
+    for seg in segments:
+        last = groups[-1][-1] if groups else None
+        if last is not None and last.channel == seg.channel:
+            groups[-1].append(seg)
+        else:
+            groups.append([seg])
+    turns = []
+    for group in groups:
+        offsets = [0]
+        for seg in group[:-1]:
+            offsets.append(offsets[-1] + len(seg.text))
+        turns.append(_Turn(tuple(group), tuple(offsets)))
+    return turns
 
 
 def analyze_transcript(
@@ -101,31 +128,26 @@ def analyze_transcript(
     *,
     lexicons: LexiconSet | None = None,
 ) -> TextAnalysis:
-    """Run every detector segment by segment; each result carries its segment id, timecodes,
-    speaker and role. Offsets are into that segment's `text`. Metadata flags (calls at
-    prohibited hours) come from `call`, not from speech."""
+    """Run every detector turn by turn; each result carries the id of the segment it starts in,
+    its timecodes, speaker and role. Offsets are into that segment's `text` (a span running on
+    into the next segment is clipped there; its quote and times cover all of it). Metadata flags
+    (calls at prohibited hours) come from `call`, not from speech."""
     lexicons = lexicons or default_lexicons()
     call_time = parse_call_time(call.start_time, call.timezone)
     findings, suppressed, amounts, dates = [], [], [], []
-    previous: dict[int | None, Segment] = {}  # the last segment of each channel
-    for seg in transcript.segments:
-        result = analyze_text(seg.text, call_time, lexicons=lexicons, timezone=call.timezone)
+    for turn in _turns(transcript.segments):
+        result = analyze_text(turn.text, call_time, lexicons=lexicons, timezone=call.timezone)
         for f in result.findings:
-            t0, t1 = span_times(seg, f.start, f.end)
+            seg, start, end, t0, t1 = turn.locate(f.start, f.end)
             findings.append(
-                replace(f, segment_id=seg.id, t_start=t0, t_end=t1, speaker=seg.speaker, role=seg.role)
+                replace(f, start=start, end=end, segment_id=seg.id, t_start=t0, t_end=t1, speaker=seg.speaker, role=seg.role)
             )
-        suppressed.extend(replace(s, segment_id=seg.id) for s in result.suppressed)
-        before = previous.get(seg.channel)
-        previous[seg.channel] = seg
-        mentions, reach = _amounts_and_dates(seg, before, call_time)
-        if reach:  # a mention begun in the previous segment replaces what was read there alone
-            cut = len(before.text) - reach
-            amounts[:] = [a for a in amounts if not (a.segment_id == before.id and a.end > cut)]
-            dates[:] = [d for d in dates if not (d.segment_id == before.id and d.end > cut)]
-        for m in mentions:
-            t0, t1 = span_times(seg, m.start, m.end)
-            (amounts if isinstance(m, Amount) else dates).append(replace(m, segment_id=seg.id, t_start=t0, t_end=t1))
+        for sup in result.suppressed:
+            seg, start, end, _, _ = turn.locate(sup.start, sup.end)
+            suppressed.append(replace(sup, start=start, end=end, segment_id=seg.id))
+        for mention, bucket in [*((a, amounts) for a in result.amounts), *((d, dates) for d in result.dates)]:
+            seg, start, end, t0, t1 = turn.locate(mention.start, mention.end)
+            bucket.append(replace(mention, start=start, end=end, segment_id=seg.id, t_start=t0, t_end=t1))
     hours_flag = prohibited_hours_finding(call)
     if hours_flag is not None:
         findings.insert(0, hours_flag)
