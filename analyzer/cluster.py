@@ -60,9 +60,11 @@ def connect(scheduler: str | None = None, local_workers: int | None = None) -> I
 
         # Dask's nanny would start workers with these at 1, which changes transcripts slightly;
         # unset, the workers inherit this process's values, as the local runner's workers do.
-        inherit = {f"distributed.nanny.pre-spawn-environ.{name}": None for name in THREAD_VARIABLES}
+        settings = {f"distributed.nanny.pre-spawn-environ.{name}": None for name in THREAD_VARIABLES}
+        # Without a dashboard nobody sees the workers' profiles; sampling every 10 ms costs CPU.
+        settings["distributed.worker.profile.enabled"] = False
         try:
-            with dask.config.set(inherit):
+            with dask.config.set(settings):
                 cluster = distributed.LocalCluster(
                     n_workers=local_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                     dashboard_address=None, silence_logs=logging.CRITICAL,
