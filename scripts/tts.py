@@ -26,7 +26,6 @@ class MandarinVoice:
             raise SystemExit(
                 f"missing TTS dependency ({exc.name}); install the extra: pip install -e '.[samples]'"
             ) from exc
-        ort.set_seed(0)  # any random op in the vocoder must repeat exactly
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads  # fixed, so float sums and the output repeat bit for bit
         self._session = ort.InferenceSession(
