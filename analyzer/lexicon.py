@@ -30,6 +30,7 @@ SEVERITIES = ("high", "medium", "low")
 OBJECT_RULES = ("none", "listener", "addressed")
 CONTEXT_RULES = ("negation", "reported", "question", "lawful")
 LAWFUL_ACTIONS = ("suppress", "low")
+_UNBOUNDED_GROUP = re.compile(r"\)(?:[*+]|\{\d+,\})")
 
 CATEGORY_KEYS = {"id", "name_zh", "name_en", "severity", "basis", "context", "description", "entries"}
 CATEGORY_REQUIRED = ("id", "name_zh", "name_en", "severity", "basis")
@@ -149,11 +150,17 @@ def _parse_entry(check: _FileCheck, raw, index: int, category_severity: str, see
         check.fail(f"entry '{entry_id}' has no terms, slips or patterns", "id", index)
     patterns = []
     for source in sources:
+        line = _find_literal(check.text, source, _line_of(check.text, "patterns", index))
         try:
             patterns.append(re.compile(source))
         except re.error as exc:
-            line = _find_literal(check.text, source, _line_of(check.text, "patterns", index))
             check.fail(f"bad regular expression {source!r} in entry '{entry_id}': {exc}", "patterns", index, line)
+        if _UNBOUNDED_GROUP.search(source):
+            check.fail(
+                f"pattern {source!r} in entry '{entry_id}' repeats a group without a limit ( )* or )+ ), "
+                "which can make matching hang on repeated words; use a bound such as ){0,4}",
+                "patterns", index, line,
+            )
     confidence = raw.get("confidence", 0.9)
     if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence <= 1:
         check.fail("'confidence' must be a number in (0, 1]", "confidence", index)

@@ -50,3 +50,26 @@ def test_first_character_prefilter_loses_no_pattern_match(text):
     fast = {(c.start, c.end, c.matched) for c in matcher.candidates(text) if c.kind == "pattern"}
     every = {(m.start(), m.end(), p.pattern) for p, _, _ in matcher.patterns for m in p.finditer(text) if m.end() > m.start()}
     assert fast == every
+
+
+def test_patterns_have_no_catastrophic_backtracking():
+    """Repeated lexicon words (爸爸爸爸..., 名字和名字和...) must not make any pattern hang: run
+    every pattern on such texts in a child process with a time limit."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent(
+        """
+        import re
+        from analyzer.detect.conduct import _matcher_for
+        from analyzer.lexicon import default_lexicons
+        for pattern, _, _ in _matcher_for(default_lexicons()).patterns:
+            for word in re.findall("[\\u4e00-\\u9fff]+", pattern.pattern)[:40]:
+                for text in [p + word * 30 + "X" for p in ("你的", "给你的", "把你的")] + ["给你的" + (word + "和") * 20]:
+                    pattern.search(text)
+        """
+    )
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], cwd=repo, timeout=60, check=True)
