@@ -71,6 +71,9 @@ _LAWFUL = re.compile(
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
+# Context is read at most this many characters either side of a match, so that a long text without
+# punctuation (raw ASR) costs linear time, not quadratic.
+_WINDOW = 60
 
 
 def _first_chars(items) -> frozenset[str] | None:
@@ -187,11 +190,16 @@ class _Sentence:
             self._bounds = frozenset(b + self.start for b in local)
         return self._bounds
 
+    def window(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around [start, end), cut to _WINDOW characters either side."""
+        return max(self.start, start - _WINDOW), min(self.end, end + _WINDOW)
+
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """Bounds of the clause (between commas and the like) around [start, end)."""
-        left = max((m.end() for m in _CLAUSE_BREAK.finditer(self.full, self.start, start)), default=self.start)
-        right = _CLAUSE_BREAK.search(self.full, end, self.end)
-        return left, right.start() if right else self.end
+        low, high = self.window(start, end)
+        left = max((m.end() for m in _CLAUSE_BREAK.finditer(self.full, low, start)), default=low)
+        right = _CLAUSE_BREAK.search(self.full, end, high)
+        return left, right.start() if right else high
 
 
 @dataclass
@@ -216,8 +224,9 @@ def _lexical_reason(c: _Candidate, s: _Sentence) -> str | None:
     if look_alike:
         return f"look-alike: next to '{look_alike}' the words mean something else"
     for idiom in entry.idioms:
-        for m in re.finditer(re.escape(idiom), text[s.start : s.end]):
-            if m.start() + s.start < c.end and m.end() + s.start > c.start:
+        low, high = max(s.start, c.start - len(idiom)), min(s.end, c.end + len(idiom))
+        for m in re.finditer(re.escape(idiom), text[low:high]):
+            if m.start() + low < c.end and m.end() + low > c.start:
                 return f"idiom: part of '{idiom}'"
     if c.kind != "pattern" and not {c.start, c.end} <= s.bounds():
         return f"word boundary: '{c.matched}' is only part of a longer word here"
@@ -254,6 +263,7 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
     """The category's context rules: negation, reported speech, the listener asking, lawful framing."""
     text, context = s.full, c.category.context
     before = text[clause[0] : c.start]
+    low, high = s.window(c.start, c.end)
     if "negation" in context:
         # Neutralise 是不是, 别以为... (same length) over the clause up to the match's end, so that
         # words straddling the match start (别|落到我手里) are seen whole.
@@ -263,25 +273,25 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
             v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
             return
     if "reported" in context:
-        reported = _REPORTED.search(text, s.start, c.start) or _CALLED_ME.search(before)
-        victim = _VICTIM.search(text, s.start, s.end)
+        reported = _REPORTED.search(text, low, c.start) or _CALLED_ME.search(before)
+        victim = _VICTIM.search(text, low, high)
         if reported:
             v.reason = f"reported speech: '{reported.group()}' introduces someone else's words"
         elif victim:
             v.reason = f"complaint: '{victim.group()}' - the speaker is the one being pressed"
-        elif _inside_quotes(text, s.start, c.start):
+        elif _inside_quotes(text, low, c.start):
             v.reason = "reported speech: inside quotation marks"
         if v.reason:
             return
     if "question" in context:
         asking = _ASKING_FORM.search(text, *clause)
-        if asking is None and _QUESTION_END.search(text, c.end, s.end):
+        if asking is None and high == s.end and _QUESTION_END.search(text, c.end, s.end):
             asking = _ASKING.search(text, clause[0], c.start)
         if asking:
             v.reason = f"the listener asking: '{asking.group()}...?' is a question, not a statement"
             return
     if "lawful" in context:
-        lawful = _LAWFUL.search(text, s.start, s.end)
+        lawful = _LAWFUL.search(text, low, high)
         if lawful and c.entry.lawful == "suppress":
             v.reason = f"lawful framing: '{lawful.group()}'"
         elif lawful:
