@@ -212,3 +212,17 @@ def test_spliced_audio_flags_inside_sentence_bounds(analyzed_spliced, spliced_ma
         bounds = [(s["start"], s["end"]) for s in spliced_manifest[name]["segments"]]
         for f in speech:
             assert any(a - 0.5 <= f.t_start and f.t_end <= b + 0.5 for a, b in bounds), (name, f.quote)
+
+
+def test_long_text_without_punctuation_takes_linear_time():
+    """Raw ASR can be one long run-on; context is read near each match, so 60 000 characters take
+    well under a second (reading the whole sentence for each match took several seconds)."""
+    import time
+
+    unit = "你这个废物再不还钱我们就去你家找你我们不会上门请您按时还款谢谢您的配合"
+    text = unit * (60_000 // len(unit))
+    run(unit)  # build the tokenizer first
+    began = time.process_time()
+    findings, _ = run(text)
+    assert time.process_time() - began < 3
+    assert len(findings) >= 2 * (len(text) // len(unit))

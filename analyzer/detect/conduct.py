@@ -335,10 +335,6 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
     return _resolve(norm, judged)
 
 
-def _overlaps(c: _Candidate, chosen: list[tuple[_Candidate, _Verdict]]) -> bool:
-    return any(o.category.id == c.category.id and o.start < c.end and c.start < o.end for o, _ in chosen)
-
-
 def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) -> tuple[list[Finding], list[Suppressed]]:
     """One finding per overlapping group within a category (the most confident, then longest);
     suppressed candidates overlapping a finding of their category add nothing for audit."""
@@ -347,9 +343,15 @@ def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) ->
         key=lambda k: (-k[1].confidence, -(k[0].end - k[0].start), k[0].start),
     )
     chosen: list[tuple[_Candidate, _Verdict]] = []
+    taken: set[tuple[str, int]] = set()  # (category, character offset) covered by a finding
+
+    def overlaps(c: _Candidate) -> bool:
+        return any((c.category.id, i) in taken for i in range(c.start, c.end))
+
     for c, v in flagged:
-        if not _overlaps(c, chosen):
+        if not overlaps(c):
             chosen.append((c, v))
+            taken.update((c.category.id, i) for i in range(c.start, c.end))
     findings = []
     for c, v in sorted(chosen, key=lambda k: (k[0].start, k[0].category.id)):
         start, end = norm.to_original(c.start, c.end)
@@ -369,7 +371,7 @@ def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) ->
         )
     suppressed, seen = [], set()
     for c, v in judged:
-        if v.reason is None or not v.audit or (c.category.id, c.start, c.end) in seen or _overlaps(c, chosen):
+        if v.reason is None or not v.audit or (c.category.id, c.start, c.end) in seen or overlaps(c):
             continue
         seen.add((c.category.id, c.start, c.end))
         start, end = norm.to_original(c.start, c.end)
