@@ -425,33 +425,44 @@ def in_process(todo: list[tuple[InputFile, str]], options: AnalyzeOptions, start
 
 def process_pool(jobs: int) -> Executor:
     """The Executor for --jobs N: N worker processes, at most N files in flight (so the live line
-    shows exactly those). A worker that dies fails only the files it held; a fresh pool goes on."""
+    shows exactly those). When a worker dies (out of memory, a decoder crash) nobody knows which
+    of the files in flight killed it, so each is retried alone in a fresh pool, and fails only
+    if it kills that one too."""
 
     def execute(todo: list[tuple[InputFile, str]], options: AnalyzeOptions, started) -> Iterator:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        queue, pool, pending = list(reversed(todo)), None, {}
+        queue, pool, pending, suspects = list(reversed(todo)), None, {}, set()
         try:
             while queue or pending:
                 if pool is None:
                     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(options,))
-                while queue and len(pending) < jobs:
-                    item, sha = queue.pop()
+                broken = False
+                while queue and len(pending) < jobs and not (pending and (queue[-1][1] in suspects or _alone(pending, suspects))):
+                    item, sha = queue[-1]
+                    try:
+                        future = pool.submit(_analyse, item)
+                    except BrokenProcessPool:  # a worker died between two files
+                        broken = True
+                        break
+                    queue.pop()
                     started(item)
-                    pending[pool.submit(_analyse, item)] = (item, sha)
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    pending[future] = (item, sha)
+                done = wait(pending, return_when=FIRST_COMPLETED)[0] if pending and not broken else set()
+                if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    _stop(pool)
+                    pool = None
+                    for item, sha in pending.values():
+                        if sha in suspects and len(pending) == 1:  # it ran alone and killed its worker
+                            yield item, sha, None, f"{safe_text(item.relative)}: the worker process died while analysing this file (out of memory, or a decoder crash)"
+                        else:
+                            suspects.add(sha)
+                            queue.append((item, sha))
+                    pending.clear()
+                    continue
                 for future in done:
                     item, sha = pending.pop(future)
-                    try:
-                        record, error = future.result()
-                    except BrokenProcessPool:
-                        record, error = None, f"{safe_text(item.relative)}: the worker process died while analysing this file"
-                        _stop(pool)
-                        pool = None
-                    yield item, sha, record, error
-                if pool is None:  # the files still in flight on the dead pool go round again
-                    queue.extend(reversed(list(pending.values())))
-                    pending.clear()
+                    yield (item, sha, *future.result())
             if pool is not None:
                 pool.shutdown(wait=True)
                 pool = None
@@ -459,6 +470,11 @@ def process_pool(jobs: int) -> Executor:
             _stop(pool)
 
     return execute
+
+
+def _alone(pending: dict, suspects: set[str]) -> bool:
+    """A suspect (its worker died once) is in flight: it runs alone until it is cleared."""
+    return any(sha in suspects for _, sha in pending.values())
 
 
 def _stop(pool: ProcessPoolExecutor | None) -> None:

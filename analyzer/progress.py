@@ -47,7 +47,8 @@ class BatchProgress:
         return f"-> {', '.join(self.in_flight)}" if self.in_flight else ""
 
     def start(self, name: str) -> None:
-        self.in_flight.append(name)
+        if name not in self.in_flight:  # a file retried after its worker died is listed once
+            self.in_flight.append(name)
         if self.tty:
             self._show(self.line(self._live()))
 

@@ -126,3 +126,24 @@ def test_ctrl_c_with_two_workers_exits_130_and_resumes(tmp_path):
     skip_if_settings_changed(settings)
     assert f"skipped {len(finished)} already analysed" in again.stdout
     assert len(_done(out)) == 6
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_batch_costs_no_file(tmp_path):
+    """SIGKILL one worker process (as the OOM killer would): its files are retried alone in a
+    fresh pool, so the batch still ends with every file done."""
+    psutil = pytest.importorskip("psutil")
+    folder, out = tmp_path / "calls", tmp_path / "out"
+    for i in range(6):
+        write_noise(folder / f"call{i}.wav", seconds=1.0, seed=200 + i)
+    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while (line := process.stderr.readline()) and "] done " not in line:
+        pass
+    workers = [p for p in psutil.Process(process.pid).children(recursive=True) if p.ppid() != process.pid]
+    assert workers, "no worker processes found"
+    workers[0].kill()
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    assert "6 analysed, 0 failed" in stdout
+    assert len(_done(out)) == 6
