@@ -26,8 +26,9 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 SEVERITIES = ("high", "medium", "low")
 # "none": the words alone are enough; "listener": a listener word (你/您/你们/你家...) must follow
 # as the object (弄死你, not 打死我也没钱); "addressed": the listener must be in the clause, or
-# the clause is the insult alone (笨蛋！).
-OBJECT_RULES = ("none", "listener", "addressed")
+# the clause is the insult alone (笨蛋！); "not_speaker": anything but the speaker's own plan
+# (我去网贷借钱 is the borrower talking).
+OBJECT_RULES = ("none", "listener", "addressed", "not_speaker")
 CONTEXT_RULES = ("negation", "reported", "question", "lawful")
 LAWFUL_ACTIONS = ("suppress", "low")
 _UNBOUNDED_GROUP = re.compile(r"\)(?:[*+]|\{\d+,\})")

@@ -245,6 +245,9 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
             v.support.append(f"object is the listener '{(after and after.group(1)) or before.group(1) or before.group(2)}'")
         else:
             v.reason, v.audit = "direction: no listener (你/您) as the object", False
+    elif c.entry.object == "not_speaker":
+        if _SPEAKER_SUBJECT.search(text, clause[0], c.start):
+            v.reason = "about the speaker's own plans (我...), not a demand on the listener"
     elif c.entry.object == "addressed":
         if _SPEAKER_SUBJECT.search(text, clause[0], c.start) and not _LISTENER.search(text, c.start, c.end):
             v.reason = "about the speaker (我...), not the listener"
