@@ -131,8 +131,8 @@ def check_output_dir(out_dir: Path) -> None:
     """Fail before any work when the output folder cannot be written."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out_dir} ({exc.strerror or exc})") from exc
 
@@ -195,7 +195,7 @@ def _analyse(item: InputFile, options: AnalyzeOptions | None = None) -> tuple[Ca
         return None, exc.message
     except MemoryError:
         return None, "out of memory while analysing this file"
-    except Exception as exc:  # a decoder or model failure on one file must not stop the others
+    except Exception as exc:  # noqa: BLE001  (a decoder or model failure on one file must not stop the others)
         return None, f"internal error while analysing: {type(exc).__name__}: {exc}"
 
 
@@ -209,7 +209,11 @@ def _preflight(item: InputFile) -> tuple[str | None, int | None, str | None]:
         reason = "symlink loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         return None, None, f"{name}: cannot read file ({reason})"
     if not stat.S_ISREG(info.st_mode):
-        return None, None, f"{name}: not a regular file (a folder, pipe or device with an audio name)"
+        return (
+            None,
+            None,
+            f"{name}: not a regular file (a folder, pipe or device with an audio name)",
+        )
     if info.st_size == 0:
         return None, 0, f"{name}: empty file (0 bytes)"
     try:
@@ -267,7 +271,12 @@ class _Run:
     def succeeded(self, item: InputFile, sha: str, record: CallRecord) -> None:
         """Outputs first (atomically), then the catalog row that marks the call done."""
         if record.source.sha256 != sha:
-            return self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: file changed while it was analysed")
+            return self.failed(
+                item,
+                sha,
+                record.source.size,
+                f"{safe_text(item.relative)}: file changed while it was analysed",
+            )
         from .record import dumps
 
         record = replace(record, source=replace(record.source, path=safe_text(record.source.path)))
@@ -293,9 +302,14 @@ class _Run:
                     self.out_dir, target, record, audio_path=audio, lang=self.reports.lang,
                     embed_audio=self.reports.embed_audio, clips=self.reports.clips,
                 )  # fmt: skip
-            except Exception as exc:  # a report bug on one call must not stop the batch
+            except Exception as exc:  # noqa: BLE001  (a report bug on one call must not stop the batch)
                 detail = exc.message if isinstance(exc, AnalyzerError) else f"{type(exc).__name__}: {exc}"
-                self.failed(item, sha, record.source.size, f"{safe_text(item.relative)}: report failed: {detail}")
+                self.failed(
+                    item,
+                    sha,
+                    record.source.size,
+                    f"{safe_text(item.relative)}: report failed: {detail}",
+                )
                 return False
             outputs += [Path(p) for p in extra or () if Path(p) != target]
         self.catalog.record_done(
@@ -345,12 +359,25 @@ def analyze_folder(
     check_output_dir(out_dir)
     jobs = max(1, jobs)
     if options.transcribe.cpu_threads <= 0:
-        options = replace(options, transcribe=replace(options.transcribe, cpu_threads=default_threads(jobs)))
+        options = replace(
+            options,
+            transcribe=replace(options.transcribe, cpu_threads=default_threads(jobs)),
+        )
     items, skipped = discover(paths, exclude=out_dir)
     result = BatchResult(skipped_non_audio=skipped)
     fingerprint = settings_fingerprint(options)
     with Catalog(out_dir / CATALOG_NAME) as catalog:
-        run = _Run(out_dir, catalog, fingerprint, reports, result, None, on_start, on_done, copies={})
+        run = _Run(
+            out_dir,
+            catalog,
+            fingerprint,
+            reports,
+            result,
+            None,
+            on_start,
+            on_done,
+            copies={},
+        )
         todo = _plan(run, items, force)
         if progress:
             from .audio import probe_duration
@@ -412,7 +439,12 @@ def _finished_record(run: _Run, sha: str) -> CallRecord | None:
 
     try:
         return load(run.out_dir / run.catalog.call_by_sha(sha).json_path)
-    except (OSError, ValueError, KeyError, TypeError):  # verified a moment ago: edited since; redo it
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+    ):  # verified a moment ago: edited since; redo it
         return None
 
 
@@ -436,9 +468,18 @@ def process_pool(jobs: int) -> Executor:
         try:
             while queue or pending:
                 if pool is None:
-                    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(options,))
+                    pool = ProcessPoolExecutor(
+                        jobs,
+                        mp_context=context,
+                        initializer=_init_worker,
+                        initargs=(options,),
+                    )
                 broken = False
-                while queue and len(pending) < jobs and not (pending and (queue[-1][1] in suspects or _alone(pending, suspects))):
+                while (
+                    queue
+                    and len(pending) < jobs
+                    and not (pending and (queue[-1][1] in suspects or _alone(pending, suspects)))
+                ):
                     item, sha = queue[-1]
                     try:
                         future = pool.submit(_analyse, item)
@@ -454,7 +495,12 @@ def process_pool(jobs: int) -> Executor:
                     pool = None
                     for item, sha in pending.values():
                         if sha in suspects and len(pending) == 1:  # it ran alone and killed its worker
-                            yield item, sha, None, f"{safe_text(item.relative)}: the worker process died while analysing this file (out of memory, or a decoder crash)"
+                            yield (
+                                item,
+                                sha,
+                                None,
+                                f"{safe_text(item.relative)}: the worker process died while analysing this file (out of memory, or a decoder crash)",
+                            )
                         else:
                             suspects.add(sha)
                             queue.append((item, sha))
@@ -490,7 +536,10 @@ def _write_batch_outputs(run: _Run, max_calls_per_day: int) -> None:
     """errors.json (this run), timeline.csv (the whole catalog), then the batch reports."""
     from .timeline import build_timeline, timeline_csv
 
-    write_atomic(run.out_dir / ERRORS_NAME, json.dumps(run.result.errors, ensure_ascii=False, indent=1) + "\n")
+    write_atomic(
+        run.out_dir / ERRORS_NAME,
+        json.dumps(run.result.errors, ensure_ascii=False, indent=1) + "\n",
+    )
     rows = build_timeline(run.catalog.path, max_calls_per_day=max_calls_per_day)
     write_atomic(run.out_dir / TIMELINE_NAME, timeline_csv(rows))
     writer = _report_writer("write_batch_outputs")
@@ -499,6 +548,11 @@ def _write_batch_outputs(run: _Run, max_calls_per_day: int) -> None:
         inputs = {r.source.path: safe_text(run.copies[r.source.sha256][0].path.absolute()) for r in run.result.records}
         try:
             run.result.outputs.extend(Path(p) for p in writer(run.out_dir, lang=run.reports.lang, inputs=inputs) or ())
-        except Exception as exc:  # the per-call results are safe; say what failed instead of a traceback
+        except Exception as exc:  # noqa: BLE001  (per-call results are safe; say what failed, no traceback)
             detail = exc.message if isinstance(exc, AnalyzerError) else f"{type(exc).__name__}: {exc}"
-            run.result.errors.append({"path": "(folder reports)", "error": f"index/manifest failed: {detail}"})
+            run.result.errors.append(
+                {
+                    "path": "(folder reports)",
+                    "error": f"index/manifest failed: {detail}",
+                }
+            )

@@ -26,8 +26,10 @@ class BatchProgress:
 
     def line(self, current: str = "") -> str:
         elapsed = time.monotonic() - self.started
-        share = self.audio_done_s / self.total_audio_s if self.total_audio_s else (
-            self.files_done / self.total_files if self.total_files else 1.0
+        share = (
+            self.audio_done_s / self.total_audio_s
+            if self.total_audio_s
+            else (self.files_done / self.total_files if self.total_files else 1.0)
         )
         eta = _clock(elapsed / share - elapsed) if share > 0 else "--:--:--"
         text = (

@@ -149,7 +149,8 @@ class Catalog:
 
     def call_by_sha(self, sha256: str) -> CallRow | None:
         row = self.db.execute(
-            "SELECT id, sha256, status, fingerprint, json_path, error FROM calls WHERE sha256 = ?", (sha256,)
+            "SELECT id, sha256, status, fingerprint, json_path, error FROM calls WHERE sha256 = ?",
+            (sha256,),
         ).fetchone()
         return CallRow(*row) if row else None
 
@@ -199,14 +200,18 @@ class Catalog:
         if call_id is None:
             columns = ", ".join(["sha256", *values])
             marks = ", ".join("?" * (len(values) + 1))
-            return self.db.execute(f"INSERT INTO calls ({columns}) VALUES ({marks})", (sha256, *values.values())).lastrowid
+            return self.db.execute(
+                f"INSERT INTO calls ({columns}) VALUES ({marks})",
+                (sha256, *values.values()),
+            ).lastrowid
         sets = ", ".join(f"{k} = ?" for k in values)
         self.db.execute(f"UPDATE calls SET {sets} WHERE id = ?", (*values.values(), call_id))
         return call_id
 
     def _clear_details(self, call_id: int) -> None:
         self.db.execute(
-            "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE call_id = ?)", (call_id,)
+            "DELETE FROM segments_fts WHERE rowid IN (SELECT rowid FROM segments WHERE call_id = ?)",
+            (call_id,),
         )
         for table in ("segments", "findings", "amounts", "dates", "outputs"):
             self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,))
@@ -258,13 +263,23 @@ class Catalog:
             )
             self._clear_details(call_id)
             self.db.executemany(
-                "INSERT INTO outputs (call_id, path, sha256) VALUES (?, ?, ?)", [(call_id, p, d) for p, d in hashed]
+                "INSERT INTO outputs (call_id, path, sha256) VALUES (?, ?, ?)",
+                [(call_id, p, d) for p, d in hashed],
             )
             self._insert_details(call_id, record)
             self._link_paths(call_id, paths, now)
         return call_id
 
-    def record_failed(self, sha256: str | None, *, path: str, relative: str, error: str, size: int | None, now: str) -> None:
+    def record_failed(
+        self,
+        sha256: str | None,
+        *,
+        path: str,
+        relative: str,
+        error: str,
+        size: int | None,
+        now: str,
+    ) -> None:
         """A file that could not be analysed: a row with its error (kept until it succeeds)."""
         with self.transaction():
             existing = self.call_by_sha(sha256) if sha256 else None
@@ -287,9 +302,22 @@ class Catalog:
             rowid = self.db.execute(
                 'INSERT INTO segments (call_id, segment_id, start, "end", text, suspect, channel, speaker, role) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (call_id, seg.id, seg.start, seg.end, seg.text, seg.suspect, seg.channel, seg.speaker, seg.role),
+                (
+                    call_id,
+                    seg.id,
+                    seg.start,
+                    seg.end,
+                    seg.text,
+                    seg.suspect,
+                    seg.channel,
+                    seg.speaker,
+                    seg.role,
+                ),
             ).lastrowid
-            self.db.execute("INSERT INTO segments_fts (rowid, text) VALUES (?, ?)", (rowid, seg.text))
+            self.db.execute(
+                "INSERT INTO segments_fts (rowid, text) VALUES (?, ?)",
+                (rowid, seg.text),
+            )
         self.db.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -309,7 +337,17 @@ class Catalog:
         self.db.executemany(
             "INSERT INTO dates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (call_id, i, d.kind, d.value, d.value_end, int(d.resolved), d.quote, d.segment_id, d.t_start)
+                (
+                    call_id,
+                    i,
+                    d.kind,
+                    d.value,
+                    d.value_end,
+                    int(d.resolved),
+                    d.quote,
+                    d.segment_id,
+                    d.t_start,
+                )
                 for i, d in enumerate(record.dates)
             ],
         )
@@ -340,7 +378,13 @@ class Catalog:
         )
         return [dict(r) for r in self.db.execute(sql, params)]
 
-    def findings(self, *, category: str | None = None, number: str | None = None, since: str | None = None) -> list[dict]:
+    def findings(
+        self,
+        *,
+        category: str | None = None,
+        number: str | None = None,
+        since: str | None = None,
+    ) -> list[dict]:
         """Flags of finished calls, filtered; `since` compares the call's local start date."""
         sql = (
             "SELECT (SELECT MIN(relative) FROM paths WHERE call_id = c.id) AS file, c.sha256, c.start_time, "

@@ -95,7 +95,14 @@ def _from_catalog(path: Path) -> list[_Call]:
     finally:
         db.close()
     return [
-        _Call(file or "", number, start, duration or 0.0, tuple(categories[i]), tuple(amounts[i]))
+        _Call(
+            file or "",
+            number,
+            start,
+            duration or 0.0,
+            tuple(categories[i]),
+            tuple(amounts[i]),
+        )
         for i, file, number, start, duration in rows
     ]
 
@@ -110,7 +117,9 @@ def _day(start_time: str | None) -> str:
 
 
 def build_timeline(
-    source: Path | str | Iterable[CallRecord], *, max_calls_per_day: int = DEFAULT_MAX_CALLS_PER_DAY
+    source: Path | str | Iterable[CallRecord],
+    *,
+    max_calls_per_day: int = DEFAULT_MAX_CALLS_PER_DAY,
 ) -> list[TimelineRow]:
     """Rows per (number, day), sorted, from a catalog (OUT or OUT/catalog.sqlite) or from records."""
     calls = _from_catalog(Path(source)) if isinstance(source, (str, Path)) else _from_records(source)
@@ -170,7 +179,17 @@ def timeline_csv(rows: Iterable[TimelineRow]) -> str:
 
 def format_table(rows: list[TimelineRow]) -> str:
     """The timeline as an aligned text table (for the `timeline` command)."""
-    header = ["number", "date", "calls", "minutes", "night", "freq", "flags", "amounts", "changed"]
+    header = [
+        "number",
+        "date",
+        "calls",
+        "minutes",
+        "night",
+        "freq",
+        "flags",
+        "amounts",
+        "changed",
+    ]
     table = [header] + [_cells(r)[:6] + [_cells(r)[6] or "-", _cells(r)[7] or "-", _cells(r)[8]] for r in rows]
     return format_columns(table)
 

@@ -19,15 +19,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analyzer.audio import probe_duration  # noqa: E402
-from analyzer.batch import discover  # noqa: E402
+from analyzer.audio import probe_duration
+from analyzer.batch import discover
 
 
 def run(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
     """Wall seconds of one `analyze` process, and how many recordings it skipped as already done."""
-    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", str(jobs)]
+    command = [
+        sys.executable,
+        "-m",
+        "analyzer",
+        "analyze",
+        str(folder),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+    ]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started
     if done.returncode not in (0, 1):
         sys.exit(f"analyze failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
@@ -38,7 +48,12 @@ def run(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
 def main() -> None:
     default = REPO.parent / "shared" / "corpus" / "spliced-calls"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=default if default.is_dir() else REPO / "samples")
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=default if default.is_dir() else REPO / "samples",
+    )
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--limit", type=int, default=0, help="use only the first N recordings")
     args = parser.parse_args()

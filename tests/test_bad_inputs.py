@@ -21,7 +21,13 @@ from .test_batch import settings_now, skip_if_settings_changed, write_noise
 
 
 def _cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
 
 
 def _clip(source: Path, target: Path, start: float, end: float) -> None:
@@ -34,8 +40,18 @@ def _clip(source: Path, target: Path, start: float, end: float) -> None:
 def test_mixed_folder_of_good_and_bad_inputs(spliced_dir, tmp_path):
     folder = tmp_path / "phone"
     folder.mkdir()
-    _clip(spliced_dir / "call2_threats_insults.wav", folder / "13800138001_20240503110000.wav", 5, 13)
-    _clip(spliced_dir / "call1_polite_reminder.wav", folder / "13800138000_20240503100000.wav", 5, 11)
+    _clip(
+        spliced_dir / "call2_threats_insults.wav",
+        folder / "13800138001_20240503110000.wav",
+        5,
+        13,
+    )
+    _clip(
+        spliced_dir / "call1_polite_reminder.wav",
+        folder / "13800138000_20240503100000.wav",
+        5,
+        11,
+    )
     write_noise(folder / "plain.wav", seed=7).rename(folder / os.fsdecode(b"\xb2\xe2\xca\xd4.wav"))  # GBK bytes
     bad = {
         "empty.wav": "empty file (0 bytes)",
@@ -98,7 +114,10 @@ def test_unwritable_output_folder_fails_before_any_work(tmp_path):
 def test_two_hour_recording_decodes_in_bounded_memory(tmp_path):
     """iter_chunks keeps one 10-minute window in memory; decoding 2 hours whole needs ~1 GB."""
     path = tmp_path / "long.wav"
-    rate, minute = 8000, np.random.default_rng(0).normal(0, 0.05, 8000 * 60).astype(np.float32)
+    rate, minute = (
+        8000,
+        np.random.default_rng(0).normal(0, 0.05, 8000 * 60).astype(np.float32),
+    )
     with soundfile.SoundFile(path, "w", rate, 1, subtype="PCM_16") as handle:
         for _ in range(120):
             handle.write(minute)
@@ -112,7 +131,13 @@ def test_two_hour_recording_decodes_in_bounded_memory(tmp_path):
         "    total += samples.shape[1]\n"
         "print(total / 16000, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     seconds, grown_mb = map(float, done.stdout.split())
     assert seconds == pytest.approx(7200, abs=0.01)

@@ -21,6 +21,7 @@ from analyzer import pipeline
 from analyzer.batch import analyze_folder, default_threads
 from analyzer.pipeline import AnalyzeOptions
 from analyzer.store import CATALOG_NAME
+
 from .test_store import make_record
 
 
@@ -41,10 +42,14 @@ def fake_whisper(monkeypatch):
 
     calls = []
 
-    def analyze_file(item, options=AnalyzeOptions(), *, lexicons=None):
+    def analyze_file(item, options=None, *, lexicons=None):
         audio = decode(item.path)
         calls.append(item.relative.as_posix())
-        record = make_record(item.relative.as_posix(), ["我们明天上门找你"], findings=[("intimidation", 0)])
+        record = make_record(
+            item.relative.as_posix(),
+            ["我们明天上门找你"],
+            findings=[("intimidation", 0)],
+        )
         return replace(record, source=replace(audio.info, path=item.relative.as_posix()))
 
     monkeypatch.setattr(pipeline, "analyze_file", analyze_file)
@@ -188,12 +193,22 @@ def _cut_clips(spliced: Path, folder: Path, count: int, seconds: float) -> None:
     for i in range(count):
         data, rate = soundfile.read(sources[i % len(sources)])
         start = int((2 + (i // len(sources)) * seconds) * rate)
-        soundfile.write(folder / f"1380013800{i % 3}_2024050{3 + i % 2}1{i}0000.wav", data[start : start + int(seconds * rate)], rate)
+        soundfile.write(
+            folder / f"1380013800{i % 3}_2024050{3 + i % 2}1{i}0000.wav",
+            data[start : start + int(seconds * rate)],
+            rate,
+        )
 
 
 def _cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "analyzer", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     return done, time.monotonic() - started
 
 

@@ -24,8 +24,29 @@ def out(tmp_path):
             findings = [("intimidation", 0), ("insult", 1)] if i == 0 else []
             if hour == "23:30":
                 findings = [("prohibited_hours", 0)]
-            _store(catalog, make_record(f"{A}_{i}.wav", texts, number=A, start_time=day.format(hour), findings=findings, amounts=["3000"]), tmp_path)
-        _store(catalog, make_record("other.wav", ["上门拜访"], number="13900139000", start_time="2024-05-06T10:00:00+08:00", findings=[("intimidation", 0)]), tmp_path)
+            _store(
+                catalog,
+                make_record(
+                    f"{A}_{i}.wav",
+                    texts,
+                    number=A,
+                    start_time=day.format(hour),
+                    findings=findings,
+                    amounts=["3000"],
+                ),
+                tmp_path,
+            )
+        _store(
+            catalog,
+            make_record(
+                "other.wav",
+                ["上门拜访"],
+                number="13900139000",
+                start_time="2024-05-06T10:00:00+08:00",
+                findings=[("intimidation", 0)],
+            ),
+            tmp_path,
+        )
     return tmp_path
 
 

@@ -61,7 +61,11 @@ def _done(out: Path) -> dict[str, str]:
 def test_sigkill_at_several_points_then_resume(tmp_path):
     folder, out = tmp_path / "calls", tmp_path / "out"
     for i in range(COUNT):
-        write_noise(folder / f"1390013900{i % 2}_2024050{3 + i % 3}0{i}1500.wav", seconds=1.0, seed=i)
+        write_noise(
+            folder / f"1390013900{i % 2}_2024050{3 + i % 3}0{i}1500.wav",
+            seconds=1.0,
+            seed=i,
+        )
     settings = settings_now()
     finished_before: dict[str, str] = {}
     for files_done, delay in ((0, 1.0), (3, 0.0), (6, 0.05)):
@@ -73,7 +77,11 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
             pytest.fail(f"a call finished before a kill was redone or lost: {finished_before} -> {done}")
         finished_before = done
     final = subprocess.run(
-        [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out)], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     assert final.returncode == 0, final.stderr
     skip_if_settings_changed(settings)
@@ -83,10 +91,15 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
 
     inputs = {sha256_file(folder / name): name for name in os.listdir(folder)}
     db = sqlite3.connect(out / CATALOG_NAME)
-    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT sha256) FROM calls WHERE status = 'done'").fetchone() == (COUNT, COUNT)
+    assert db.execute("SELECT COUNT(*), COUNT(DISTINCT sha256) FROM calls WHERE status = 'done'").fetchone() == (
+        COUNT,
+        COUNT,
+    )
     assert db.execute("SELECT COUNT(*) FROM calls WHERE status != 'done'").fetchone() == (0,)
     assert sorted(r[0] for r in db.execute("SELECT relative FROM paths")) == sorted(inputs.values())
-    assert db.execute("SELECT COUNT(*) FROM (SELECT call_id, segment_id FROM segments GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone() == (0,)
+    assert db.execute(
+        "SELECT COUNT(*) FROM (SELECT call_id, segment_id FROM segments GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+    ).fetchone() == (0,)
     rows = db.execute("SELECT sha256, json_path FROM calls").fetchall()
     db.close()
     assert {sha for sha, _ in rows} == set(inputs)
@@ -94,7 +107,9 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
         for sha, json_path in rows:
             record = json.loads((out / json_path).read_text("utf-8"))  # parses: never half-written
             assert record["source"]["sha256"] == sha and record["source"]["path"] == inputs[sha]
-            fingerprint, reports = catalog.db.execute("SELECT fingerprint, reports FROM calls WHERE sha256 = ?", (sha,)).fetchone()
+            fingerprint, reports = catalog.db.execute(
+                "SELECT fingerprint, reports FROM calls WHERE sha256 = ?", (sha,)
+            ).fetchone()
             assert catalog.analysis_done(sha, fingerprint) and catalog.reports_current(sha, reports)
     for path in out.rglob("*.json"):
         json.loads(path.read_text("utf-8"))
@@ -110,18 +125,34 @@ def test_ctrl_c_with_two_workers_exits_130_and_resumes(tmp_path):
     folder, out = tmp_path / "calls", tmp_path / "out"
     for i in range(6):
         write_noise(folder / f"call{i}.wav", seconds=1.0, seed=100 + i)
-    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "analyzer",
+        "analyze",
+        str(folder),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+    ]
     settings = settings_now()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     while (line := process.stderr.readline()) and "] done " not in line:
         pass
     os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group gets it
-    stdout, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "run the same command again to resume" in stderr and "Traceback" not in stderr
     finished = _done(out)
     assert 1 <= len(finished) < 6
-    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 0, again.stderr
     skip_if_settings_changed(settings)
     assert f"skipped {len(finished)} already analysed" in again.stdout
@@ -136,7 +167,17 @@ def test_a_worker_killed_mid_batch_costs_no_file(tmp_path):
     folder, out = tmp_path / "calls", tmp_path / "out"
     for i in range(6):
         write_noise(folder / f"call{i}.wav", seconds=1.0, seed=200 + i)
-    command = [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "analyzer",
+        "analyze",
+        str(folder),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while (line := process.stderr.readline()) and "] done " not in line:
         pass

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from analyzer.store import CATALOG_NAME, SCHEMA_VERSION, Catalog, safe_text
-from analyzer.types import Amount, AudioInfo, CallInfo, CallRecord, DateMention, Finding, ModelInfo, Segment, Transcript
+from analyzer.types import (
+    Amount,
+    AudioInfo,
+    CallInfo,
+    CallRecord,
+    DateMention,
+    Finding,
+    ModelInfo,
+    Segment,
+    Transcript,
+)
 
 
 def make_record(
@@ -25,30 +35,56 @@ def make_record(
     duration_s: float = 60.0,
 ) -> CallRecord:
     """A small but complete CallRecord (no Whisper): `findings` are (category, segment id)."""
-    segments = tuple(
-        Segment(id=i, start=i * 5.0, end=i * 5.0 + 4.0, text=t, raw_text=t) for i, t in enumerate(texts)
-    )
+    segments = tuple(Segment(id=i, start=i * 5.0, end=i * 5.0 + 4.0, text=t, raw_text=t) for i, t in enumerate(texts))
     return CallRecord(
         source=AudioInfo(
-            path=name, size=1000, sha256=hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest(),
-            duration_s=duration_s, sample_rate=16000, channels=1, format="WAV",
-        ),  # fmt: skip
+            path=name,
+            size=1000,
+            sha256=hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest(),
+            duration_s=duration_s,
+            sample_rate=16000,
+            channels=1,
+            format="WAV",
+        ),
         call=CallInfo(
             start_time=start_time,
             start_time_source="filename" if start_time else None,
             number=number,
             number_source="filename" if number else None,
         ),
-        transcript=Transcript(segments=segments, language="zh", model=ModelInfo(name="fake", sha256=None), settings={}),
+        transcript=Transcript(
+            segments=segments,
+            language="zh",
+            model=ModelInfo(name="fake", sha256=None),
+            settings={},
+        ),
         findings=tuple(
             Finding(
-                category=c, severity="high", start=0, end=2, quote=texts[s][:2], matched=texts[s][:2],
-                rule_id=f"{c}/test", basis=("test",), segment_id=s, t_start=s * 5.0, t_end=s * 5.0 + 1,
-            )  # fmt: skip
+                category=c,
+                severity="high",
+                start=0,
+                end=2,
+                quote=texts[s][:2],
+                matched=texts[s][:2],
+                rule_id=f"{c}/test",
+                basis=("test",),
+                segment_id=s,
+                t_start=s * 5.0,
+                t_end=s * 5.0 + 1,
+            )
             for c, s in findings
         ),
         amounts=tuple(Amount(start=0, end=1, quote=a, value=Decimal(a), segment_id=0) for a in amounts),
-        dates=(DateMention(start=0, end=2, quote="明天", kind="point", value="2024-05-09", resolved=True),),
+        dates=(
+            DateMention(
+                start=0,
+                end=2,
+                quote="明天",
+                kind="point",
+                value="2024-05-09",
+                resolved=True,
+            ),
+        ),
         tool_version="test",
         analysed_at="2024-05-08T00:00:00+00:00",
     )
@@ -58,9 +94,13 @@ def _store(catalog: Catalog, record: CallRecord, tmp_path: Path, fingerprint: st
     json_path = tmp_path / (safe_text(record.source.path) + ".json")
     json_path.write_text("{}", encoding="utf-8")
     catalog.record_done(
-        record, fingerprint=fingerprint, paths=[(str(tmp_path / record.source.path), record.source.path)],
-        outputs=[json_path], json_path=json_path, now="2024-05-08T00:00:00+00:00",
-    )  # fmt: skip
+        record,
+        fingerprint=fingerprint,
+        paths=[(str(tmp_path / record.source.path), record.source.path)],
+        outputs=[json_path],
+        json_path=json_path,
+        now="2024-05-08T00:00:00+00:00",
+    )
     return json_path
 
 
@@ -115,22 +155,61 @@ def test_migrating_a_version_1_catalog_keeps_its_rows(tmp_path):
 def test_redoing_a_call_replaces_its_rows(tmp_path):
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
         for _ in range(2):
-            _store(catalog, make_record("a.wav", ["我们明天上门找你", "还钱"], findings=[("intimidation", 0)]), tmp_path)
-        counts = [catalog.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("calls", "segments", "segments_fts", "findings", "dates")]
+            _store(
+                catalog,
+                make_record(
+                    "a.wav",
+                    ["我们明天上门找你", "还钱"],
+                    findings=[("intimidation", 0)],
+                ),
+                tmp_path,
+            )
+        counts = [
+            catalog.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("calls", "segments", "segments_fts", "findings", "dates")
+        ]
         assert counts == [1, 2, 2, 1, 1]
 
 
 def test_failed_then_done_and_unreadable_rows(tmp_path):
     record = make_record("a.wav", ["你好"])
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
-        catalog.record_failed(record.source.sha256, path="/in/a.wav", relative="a.wav", error="bad", size=3, now="t")
-        catalog.record_failed(None, path="/in/pipe.wav", relative="pipe.wav", error="not a regular file", size=None, now="t")
-        catalog.record_failed(None, path="/in/pipe.wav", relative="pipe.wav", error="not a regular file", size=None, now="t")
+        catalog.record_failed(
+            record.source.sha256,
+            path="/in/a.wav",
+            relative="a.wav",
+            error="bad",
+            size=3,
+            now="t",
+        )
+        catalog.record_failed(
+            None,
+            path="/in/pipe.wav",
+            relative="pipe.wav",
+            error="not a regular file",
+            size=None,
+            now="t",
+        )
+        catalog.record_failed(
+            None,
+            path="/in/pipe.wav",
+            relative="pipe.wav",
+            error="not a regular file",
+            size=None,
+            now="t",
+        )
         assert catalog.db.execute("SELECT COUNT(*) FROM calls WHERE status = 'failed'").fetchone()[0] == 2
         _store(catalog, record, tmp_path)
         assert catalog.call_by_sha(record.source.sha256).status == "done"
         # a failure seen under another path never downgrades a recording already done
-        catalog.record_failed(record.source.sha256, path="/in/b.wav", relative="b.wav", error="bad", size=3, now="t")
+        catalog.record_failed(
+            record.source.sha256,
+            path="/in/b.wav",
+            relative="b.wav",
+            error="bad",
+            size=3,
+            now="t",
+        )
         row = catalog.call_by_sha(record.source.sha256)
         assert row.status == "done" and "/in/b.wav" in catalog.paths(row.id)
 
@@ -139,7 +218,14 @@ def test_a_failing_transaction_leaves_no_rows(tmp_path):
     record = make_record("a.wav", ["你好"])
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
         with pytest.raises(OSError):  # an output that vanished: hashing it fails before anything is written
-            catalog.record_done(record, fingerprint="fp", paths=[], outputs=[tmp_path / "missing.json"], json_path=tmp_path / "missing.json", now="t")
+            catalog.record_done(
+                record,
+                fingerprint="fp",
+                paths=[],
+                outputs=[tmp_path / "missing.json"],
+                json_path=tmp_path / "missing.json",
+                now="t",
+            )
         with pytest.raises(sqlite3.IntegrityError), catalog.transaction():
             catalog.db.execute("INSERT INTO calls (sha256, status) VALUES ('x', 'done')")
             catalog.db.execute("INSERT INTO calls (sha256, status) VALUES ('x', 'done')")
@@ -150,7 +236,7 @@ def test_search_finds_chinese_of_any_length(tmp_path):
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
         _store(catalog, make_record("a.wav", ["我们明天上门找你", "请按时还款"]), tmp_path)
         _store(catalog, make_record("b.wav", ["上门拜访需要预约", "100%_ok"]), tmp_path)
-        texts = lambda words: sorted(r["text"] for r in catalog.search(words))  # noqa: E731
+        texts = lambda words: sorted(r["text"] for r in catalog.search(words))
         assert texts(["上门"]) == ["上门拜访需要预约", "我们明天上门找你"]
         assert texts(["上门找"]) == ["我们明天上门找你"]
         assert texts(["上门", "预约"]) == ["上门拜访需要预约"]
@@ -162,12 +248,39 @@ def test_search_finds_chinese_of_any_length(tmp_path):
 
 def test_findings_filters(tmp_path):
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
-        _store(catalog, make_record("a.wav", ["废物", "上门"], number="13800138000", start_time="2024-05-03T10:00:00+08:00", findings=[("insult", 0), ("intimidation", 1)]), tmp_path)
-        _store(catalog, make_record("b.wav", ["垃圾"], number="13900139000", start_time="2024-05-05T10:00:00+08:00", findings=[("insult", 0)]), tmp_path)
+        _store(
+            catalog,
+            make_record(
+                "a.wav",
+                ["废物", "上门"],
+                number="13800138000",
+                start_time="2024-05-03T10:00:00+08:00",
+                findings=[("insult", 0), ("intimidation", 1)],
+            ),
+            tmp_path,
+        )
+        _store(
+            catalog,
+            make_record(
+                "b.wav",
+                ["垃圾"],
+                number="13900139000",
+                start_time="2024-05-05T10:00:00+08:00",
+                findings=[("insult", 0)],
+            ),
+            tmp_path,
+        )
         _store(catalog, make_record("c.wav", ["笨蛋"], findings=[("insult", 0)]), tmp_path)  # time unknown
         assert len(catalog.findings()) == 4
-        assert {r["file"] for r in catalog.findings(category="insult")} == {"a.wav", "b.wav", "c.wav"}
-        assert [r["category"] for r in catalog.findings(number="13800138000")] == ["insult", "intimidation"]
+        assert {r["file"] for r in catalog.findings(category="insult")} == {
+            "a.wav",
+            "b.wav",
+            "c.wav",
+        }
+        assert [r["category"] for r in catalog.findings(number="13800138000")] == [
+            "insult",
+            "intimidation",
+        ]
         assert [r["file"] for r in catalog.findings(since="2024-05-04")] == ["b.wav"]
 
 
@@ -175,6 +288,12 @@ def test_non_utf8_names_are_stored_escaped(tmp_path):
     name = os.fsdecode(b"call-\xff\xfe.wav")
     record = make_record(name, ["你好"])
     with Catalog(tmp_path / CATALOG_NAME) as catalog:
-        catalog.record_failed(record.source.sha256, path=safe_text(tmp_path / name), relative=safe_text(name), error="x", size=1, now="t")
+        catalog.record_failed(
+            record.source.sha256,
+            path=safe_text(tmp_path / name),
+            relative=safe_text(name),
+            error="x",
+            size=1,
+            now="t",
+        )
         assert catalog.db.execute("SELECT relative FROM paths").fetchone()[0] == "call-\\xff\\xfe.wav"
-
