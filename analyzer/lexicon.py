@@ -22,7 +22,9 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 from .errors import LexiconError
 from .types import LexiconInfo
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+# In a wheel the lexicons sit inside the package; in a source checkout (and editable install) beside it.
+_INSTALLED = Path(__file__).resolve().parent / "lexicons"
+BUILTIN_DIR = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "lexicons"
 SEVERITIES = ("high", "medium", "low")
 # "none": the words alone are enough; "listener": a listener word (你/您/你们/你家...) must follow
 # as the object (弄死你, not 打死我也没钱); "addressed": the listener must be in the clause, or
