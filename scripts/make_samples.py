@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tts import SAMPLE_RATE, MandarinVoice  # noqa: E402
+from tts import SAMPLE_RATE, MandarinVoice
 
 ROOT = Path(__file__).resolve().parents[1]
 LEAD_S, TAIL_S = 0.5, 0.6  # silence before the first and after the last sentence
@@ -194,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         entries.append(write_call(call, tts, args.out))
         print(f"{call['file']}: {entries[-1]['duration_s']:.1f} s", flush=True)
     with open(args.out / "manifest.jsonl", "w", encoding="utf-8") as f:
-        for entry in entries:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
     (args.out / "README.md").write_text(readme(entries), encoding="utf-8")
     return 0
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 sys.path.insert(0, str(REPO / "scripts"))
-import make_samples  # noqa: E402
+import make_samples
 
 MANIFEST = [json.loads(line) for line in (SAMPLES / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
 
@@ -39,7 +40,7 @@ def test_sentence_times_match_the_audio(entry):
     audio, rate = sf.read(SAMPLES / entry["file"], always_2d=True)
     sentences = entry["sentences"]
     assert entry["text"] == "".join(s["text"] for s in sentences)
-    assert all(a["end"] <= b["start"] for a, b in zip(sentences, sentences[1:]))
+    assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(sentences))
     assert sentences[-1]["end"] <= entry["duration_s"]
     lead = _rms(audio[: int(0.8 * sentences[0]["start"] * rate)])
     for s in sentences:
