@@ -112,7 +112,7 @@ def test_unwritable_output_folder_fails_before_any_work(tmp_path):
 
 
 def test_two_hour_recording_decodes_in_bounded_memory(tmp_path):
-    """iter_chunks keeps one 10-minute window in memory; decoding 2 hours whole needs ~1 GB."""
+    """iter_chunks keeps one 10-minute window in memory; decoding 2 hours whole needs ~1.2 GB."""
     path = tmp_path / "long.wav"
     rate, minute = (
         8000,
@@ -141,4 +141,4 @@ def test_two_hour_recording_decodes_in_bounded_memory(tmp_path):
     assert done.returncode == 0, done.stderr
     seconds, grown_mb = map(float, done.stdout.split())
     assert seconds == pytest.approx(7200, abs=0.01)
-    assert grown_mb < 250, f"peak memory grew by {grown_mb:.0f} MB"
+    assert grown_mb < 400, f"peak memory grew by {grown_mb:.0f} MB"  # about 240 here; whole: about 1170
