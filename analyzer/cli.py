@@ -199,13 +199,15 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
 @main.command()
 @click.argument("out_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--max-calls-per-day", default=3, type=click.IntRange(min=1), show_default=True, help="Calls per number per day above which call_frequency is flagged.")
+@click.option("--number", default=None, help="Only this other-party number.")
 @FORMAT_OPTION
 @friendly_errors
-def timeline(out_dir, max_calls_per_day, fmt):
+def timeline(out_dir, max_calls_per_day, number, fmt):
     """Calls per number per day across an analysed folder: night calls, flags, amounts, frequency."""
     from .timeline import build_timeline, format_table
 
     rows = build_timeline(_catalog_path(out_dir), max_calls_per_day=max_calls_per_day)
+    rows = [r for r in rows if number is None or r.number == number]
     if fmt == "json":
         _print_rows([r.as_dict() for r in rows], [], "json")
         return

@@ -84,6 +84,8 @@ def test_timeline_command(out):
     line = next(line for line in text.splitlines() if line.startswith(A))
     assert line.split()[:6] == [A, "2024-05-03", "4", "4.00", "1", "yes"]
     assert "industry guidance" in text
+    code, text = _run("timeline", str(out), "--number", "13900139000", "--format", "json")
+    assert code == 0 and [(r["date"], r["calls"]) for r in json.loads(text)] == [("2024-05-06", 1)]
     code, text = _run("timeline", str(out), "--max-calls-per-day", "4", "--format", "json")
     rows = json.loads(text)
     assert code == 0 and not any(r["call_frequency"] for r in rows) and rows[0]["flags"]["insult"] == 1
