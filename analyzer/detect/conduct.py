@@ -53,6 +53,8 @@ _NEGATION = re.compile(
 _NOT_NEGATION = re.compile(
     r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|别让我|不要让我|别落到|别想|休想|甭想|不然|不管|不过|不行|不光|不仅|要不|不论"
 )
+# 不收取任何辛苦费或者|协商费: a negation covers the words coordinated after it.
+_COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:或者|或是|或|以及|和|及|、)$")
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
@@ -271,7 +273,13 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
         # Neutralise 是不是, 别以为... (same length) over the clause up to the match's end, so that
         # words straddling the match start (别|落到我手里) are seen whole.
         neutral = _NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), text[clause[0] : c.end])
-        neg = _NEGATION.search(neutral, 0, c.start - clause[0])
+        end = c.start - clause[0]
+        for _ in range(3):
+            coordinated = _COORDINATED.search(neutral, 0, end)
+            if coordinated is None:
+                break
+            end = coordinated.start()
+        neg = _NEGATION.search(neutral, 0, end)
         if neg:
             v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
             return
