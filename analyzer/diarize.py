@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib.util
 import warnings
 from dataclasses import replace
-from itertools import groupby
 
 import numpy as np
 
 from .errors import MissingExtraError
+from .resegment import split_by
 from .types import Segment, Transcript, Word
 
 RATE = 16000
@@ -47,7 +47,7 @@ def diarize(samples: np.ndarray, transcript: Transcript, *, max_speakers: int = 
     frame_scores = _frame_scores(starts, embeddings, labels, n_frames)
     segments: list[Segment] = []
     for segment in transcript.segments:
-        for piece in _split(segment, lambda a, b: _speaker_of(frame_scores, a, b)):
+        for piece in split_by(segment, lambda w: _speaker_of(frame_scores, w.start, w.end)):
             segments.append(replace(piece, id=len(segments)))
     return replace(transcript, segments=_name_speakers(segments))
 
@@ -179,45 +179,6 @@ def _speaker_of(frame_scores: np.ndarray, start: float, end: float) -> int:
     a = min(int(start / FRAME_S), len(frame_scores) - 1)
     b = max(int(np.ceil(end / FRAME_S)), a + 1)
     return int(np.argmax(frame_scores[a:b].mean(axis=0))) if len(frame_scores) else 0
-
-
-def _split(segment: Segment, speaker_of) -> list[Segment]:
-    """The segment cut into runs of consecutive words with the same speaker (ids set by the caller).
-
-    `speaker_of(start, end)` gives a cluster number; it is kept as a string until `_name_speakers`.
-    """
-    if not segment.words:
-        return [replace(segment, speaker=str(speaker_of(segment.start, segment.end)))]
-    runs = [(speaker, tuple(words)) for speaker, words in groupby(segment.words, lambda w: speaker_of(w.start, w.end))]
-    if len(runs) == 1:
-        return [replace(segment, speaker=str(runs[0][0]))]
-    raw_pieces = _raw_pieces(segment, [words for _, words in runs])
-    return [
-        replace(
-            segment,
-            start=float(words[0].start),
-            end=float(words[-1].end),
-            text="".join(w.text for w in words).strip(),
-            raw_text=raw,
-            words=words,
-            speaker=str(speaker),
-        )
-        for (speaker, words), raw in zip(runs, raw_pieces)
-    ]
-
-
-def _raw_pieces(segment: Segment, runs: list[tuple[Word, ...]]) -> list[str]:
-    """Cut raw_text where the words' Simplified text is cut, when the two line up character for character."""
-    texts = ["".join(w.text for w in run) for run in runs]
-    joined = "".join(texts)
-    lead = len(joined) - len(joined.lstrip())
-    if joined.strip() != segment.text or len(segment.raw_text) != len(segment.text):
-        return [t.strip() for t in texts]
-    pieces, offset = [], -lead
-    for text in texts:
-        begin, offset = max(offset, 0), offset + len(text)
-        pieces.append(segment.raw_text[begin:offset].strip())
-    return pieces
 
 
 def _name_speakers(segments: list[Segment]) -> tuple[Segment, ...]:

@@ -27,6 +27,7 @@ from .batch import (  # noqa: F401  (the batch API, importable from here as befo
 from .detect.callinfo import resolve_call_info
 from .lexicon import LexiconSet, load_lexicons
 from .models import resolve_model
+from .resegment import split_at_pauses
 from .stereo import channels_differ, label_channel, merge_by_time
 from .types import CallInfo, CallRecord, Transcript
 from .wordtimes import refine_word_times
@@ -44,6 +45,11 @@ class AnalyzeOptions:
     roles: dict[str, str] | None = None  # user overrides, e.g. {"left": "borrower"}
 
 
+def _timed(samples, transcript: Transcript) -> Transcript:
+    """Word times checked against the audio, then segments cut at long pauses (turns)."""
+    return split_at_pauses(refine_word_times(samples, transcript))
+
+
 def transcribe_speakers(samples, model_path: str, model_info, options: AnalyzeOptions) -> tuple[Transcript, dict]:
     """Transcript with speakers and roles: a real two-party stereo file is transcribed channel by
     channel; a mono one is diarized when possible. Returns the speaker -> role/confidence map too."""
@@ -51,15 +57,13 @@ def transcribe_speakers(samples, model_path: str, model_info, options: AnalyzeOp
 
     if channels_differ(samples):
         parts = [
-            label_channel(
-                refine_word_times(channel, transcribe(channel, model_path, model_info, options.transcribe)), index
-            )
+            label_channel(_timed(channel, transcribe(channel, model_path, model_info, options.transcribe)), index)
             for index, channel in enumerate(samples)
         ]
         transcript = merge_by_time(parts)
     else:
         mono = mixdown(samples)
-        transcript = refine_word_times(mono, transcribe(mono, model_path, model_info, options.transcribe))
+        transcript = _timed(mono, transcribe(mono, model_path, model_info, options.transcribe))
         if options.diarize:
             from .diarize import diarization_available, diarize
 

@@ -3,8 +3,8 @@
 Whisper (base especially) often starts a word at the end of the previous one, so the pause before
 a word is counted as part of it and a flag's timecode lands up to a second early. Evidence needs the
 second the words are actually spoken: each word's start is moved forward to the first voiced frame
-inside it (skipping the tail of the previous word that Whisper often counts in); ends are kept.
-A word with no voiced frame is left as it is.
+inside it (skipping the tail of the previous word that Whisper often counts in), and its end back
+to the end of that voiced stretch. A word with no voiced frame is left as it is.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def _tighten(word: Word, voiced: np.ndarray) -> Word:
     # speech running into the word from before it is the previous word's tail, not this word
     if len(islands) > 1 and chosen[0] == first and first > 0 and voiced[first - 1]:
         chosen = islands[1]
-    start = round(chosen[0] * FRAME_S, 3)
-    return replace(word, start=max(word.start, start), end=max(word.end, start + FRAME_S))
+    start = max(word.start, round(chosen[0] * FRAME_S, 3))
+    end = min(word.end, round(chosen[1] * FRAME_S, 3))
+    return replace(word, start=start, end=max(end, start + FRAME_S))
 
 
 def refine_word_times(samples: np.ndarray, transcript: Transcript) -> Transcript:

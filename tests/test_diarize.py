@@ -53,27 +53,6 @@ def test_a_few_seconds_of_speech_are_too_little_to_split():
     assert set(d._cluster(points, 2)) == {0}
 
 
-def segment(words: list[tuple[float, str]], raw: str | None = None) -> Segment:
-    text = "".join(t for _, t in words)
-    ws = tuple(Word(start=t, end=t + 0.4, text=s, probability=0.9) for t, s in words)
-    return Segment(id=7, start=ws[0].start, end=ws[-1].end, text=text, raw_text=raw or text, words=ws, avg_logprob=-0.3)
-
-
-def test_split_cuts_a_segment_where_the_speaker_changes():
-    seg = segment(
-        [(0.0, "你欠"), (0.5, "钱,"), (1.0, "对不起,"), (1.5, "我"), (2.0, "还。")], raw="你欠錢,對不起,我還。"
-    )
-    pieces = d._split(seg, lambda start, end: 0 if start < 0.9 else 1)
-    assert [(p.text, p.raw_text, p.speaker, p.start, p.end) for p in pieces] == [
-        ("你欠钱,", "你欠錢,", "0", 0.0, 0.9), ("对不起,我还。", "對不起,我還。", "1", 1.0, 2.4)]  # fmt: skip
-    assert all(p.avg_logprob == -0.3 for p in pieces) and [len(p.words) for p in pieces] == [2, 3]
-
-
-def test_segment_of_one_speaker_is_kept_whole():
-    seg = segment([(0.0, "好,"), (0.5, "谢谢。")])
-    assert d._split(seg, lambda start, end: 1) == [Segment(**{**seg.__dict__, "speaker": "1"})]
-
-
 def test_speakers_are_named_in_order_of_first_appearance():
     segs = [Segment(id=i, start=i, end=i + 1, text="", raw_text="", speaker=k) for i, k in enumerate("1011")]
     assert [s.speaker for s in d._name_speakers(segs)] == ["speaker1", "speaker2", "speaker1", "speaker1"]

@@ -16,7 +16,7 @@ STAGES = {
     "types": 0, "errors": 0, "__init__": 0, "fileio": 0,
     "normalize": 1, "telephone": 1, "cer": 1,
     "audio": 2, "models": 2,
-    "asr": 3, "stereo": 3, "wordtimes": 3,
+    "asr": 3, "stereo": 3, "wordtimes": 3, "resegment": 3,
     "diarize": 4, "roles": 4,
     "lexicon": 5, "segment": 5, "numerals": 5,
     "detect": 6,
