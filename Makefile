@@ -6,29 +6,43 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install demo test eval eval-asr bench samples clean
 
+# The test install takes the optional extras too (mono diarization on CPU PyTorch, Dask), so that
+# their real code is tested; `make demo` needs only the core.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e .
 	touch $(STAMP)
+
+$(VENV)/.installed-test: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,diarize,cluster]'
+	touch $@
+
+$(VENV)/.installed-samples: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[samples]'
+	touch $@
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/call-analyzer analyze samples/ --out out/
 
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -ra
 
-eval: $(STAMP)
+eval: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_conduct.py
 	$(BIN)/python scripts/eval_extract.py
+	$(BIN)/python scripts/eval_diarization.py
 
-eval-asr: $(STAMP)
+eval-asr: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_asr.py
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py
+
+samples: $(VENV)/.installed-samples
+	$(BIN)/python scripts/make_samples.py
 
 clean:
 	rm -rf out/ .pytest_cache .hypothesis
