@@ -79,10 +79,10 @@ def span_times(segment: Segment, start: int, end: int) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class _Turn:
-    """Consecutive segments of one channel, read as one text: Whisper cuts segments mid-phrase
-    (打断你|的腿, 下|个月十号, 一万|二), and so may diarization, so detectors must see across the
-    cuts. Who said a span is the speaker of the segment it starts in."""
+class _ChannelText:
+    """The segments of one channel, read as one text: Whisper cuts segments mid-phrase
+    (打断你|的腿, 下|个月十号, 一万|二), and so may diarization and pause splitting, so detectors
+    must see across the cuts. Who said a span is the speaker of the segment it starts in."""
 
     segments: tuple[Segment, ...]
     offsets: tuple[int, ...]  # where each segment's text starts in `text`
@@ -105,21 +105,19 @@ class _Turn:
         return seg, start - base, min(end - base, len(seg.text)), min(t[0] for t in times), max(t[1] for t in times)
 
 
-def _turns(segments: tuple[Segment, ...]) -> list[_Turn]:
-    groups: list[list[Segment]] = []
+def _channel_texts(segments: tuple[Segment, ...]) -> list[_ChannelText]:
+    """One text per channel, its segments in time order (the other channel's speech in between
+    does not cut a sentence the speaker continues after it)."""
+    channels: dict[int | None, list[Segment]] = {}
     for seg in segments:
-        last = groups[-1][-1] if groups else None
-        if last is not None and last.channel == seg.channel:
-            groups[-1].append(seg)
-        else:
-            groups.append([seg])
-    turns = []
-    for group in groups:
+        channels.setdefault(seg.channel, []).append(seg)
+    texts = []
+    for group in channels.values():
         offsets = [0]
         for seg in group[:-1]:
             offsets.append(offsets[-1] + len(seg.text))
-        turns.append(_Turn(tuple(group), tuple(offsets)))
-    return turns
+        texts.append(_ChannelText(tuple(group), tuple(offsets)))
+    return texts
 
 
 def analyze_transcript(
@@ -128,25 +126,25 @@ def analyze_transcript(
     *,
     lexicons: LexiconSet | None = None,
 ) -> TextAnalysis:
-    """Run every detector turn by turn; each result carries the id of the segment it starts in,
+    """Run every detector over each channel's text; each result carries the id of the segment it starts in,
     its timecodes, speaker and role. Offsets are into that segment's `text` (a span running on
     into the next segment is clipped there; its quote and times cover all of it). Metadata flags
     (calls at prohibited hours) come from `call`, not from speech."""
     lexicons = lexicons or default_lexicons()
     call_time = parse_call_time(call.start_time, call.timezone)
     findings, suppressed, amounts, dates = [], [], [], []
-    for turn in _turns(transcript.segments):
-        result = analyze_text(turn.text, call_time, lexicons=lexicons, timezone=call.timezone)
+    for channel_text in _channel_texts(transcript.segments):
+        result = analyze_text(channel_text.text, call_time, lexicons=lexicons, timezone=call.timezone)
         for f in result.findings:
-            seg, start, end, t0, t1 = turn.locate(f.start, f.end)
+            seg, start, end, t0, t1 = channel_text.locate(f.start, f.end)
             findings.append(
                 replace(f, start=start, end=end, segment_id=seg.id, t_start=t0, t_end=t1, speaker=seg.speaker, role=seg.role)
             )
         for sup in result.suppressed:
-            seg, start, end, _, _ = turn.locate(sup.start, sup.end)
+            seg, start, end, _, _ = channel_text.locate(sup.start, sup.end)
             suppressed.append(replace(sup, start=start, end=end, segment_id=seg.id))
         for mention, bucket in [*((a, amounts) for a in result.amounts), *((d, dates) for d in result.dates)]:
-            seg, start, end, t0, t1 = turn.locate(mention.start, mention.end)
+            seg, start, end, t0, t1 = channel_text.locate(mention.start, mention.end)
             bucket.append(replace(mention, start=start, end=end, segment_id=seg.id, t_start=t0, t_end=t1))
     hours_flag = prohibited_hours_finding(call)
     if hours_flag is not None:

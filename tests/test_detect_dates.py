@@ -135,8 +135,8 @@ def test_spliced_call_manifest_amounts_and_dates():
 
 
 def test_mentions_split_across_asr_segments():
-    """Whisper's segments cut 下|个月10号 and 三万|六千元; the engine reads each segment with the end
-    of the previous one, and the whole mention replaces the half read before."""
+    """Whisper's segments cut 下|个月10号 and 三万|六千元; the engine reads a channel's segments as
+    one text, so each mention is whole, filed under the segment it starts in."""
     from analyzer.analysis import analyze_transcript
     from analyzer.types import CallInfo, ModelInfo, Segment, Transcript
 
@@ -145,8 +145,8 @@ def test_mentions_split_across_asr_segments():
     transcript = Transcript(segments=segments, language="zh", model=ModelInfo(name="test", sha256=None), settings={})
     result = analyze_transcript(transcript, CallInfo(start_time="2024-05-08T10:00:00+08:00"))
     assert [(a.segment_id, a.quote, str(a.value)) for a in result.amounts] == [
-        (0, "2000元", "2000"), (1, "3000", "3000"), (3, "六千元", "36000"),
+        (0, "2000元", "2000"), (1, "3000", "3000"), (2, "三万六千元", "36000"),
     ]
     assert [(d.segment_id, d.quote, d.value) for d in result.dates] == [
-        (1, "个月10号", "2024-06-10"), (1, "10号", "2024-06-10"),
+        (0, "下个月10号", "2024-06-10"), (1, "10号", "2024-06-10"),
     ]
