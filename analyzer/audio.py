@@ -18,6 +18,8 @@ from .errors import AudioError
 from .types import AudioInfo
 
 TARGET_RATE = 16000  # what Whisper expects
+WINDOW_S = 600.0  # the pipeline decodes and transcribes long recordings ten minutes at a time
+WHOLE_FILE_S = 48 * 3600.0  # one window for the whole file
 SOUNDFILE_SUFFIXES = {".wav", ".flac", ".ogg", ".oga"}
 AUDIO_SUFFIXES = SOUNDFILE_SUFFIXES | {
     ".mp3", ".m4a", ".aac", ".amr", ".opus", ".webm", ".3gp", ".3ga", ".wma", ".aiff", ".aif",
@@ -43,39 +45,6 @@ def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _read_soundfile(path: Path) -> tuple[np.ndarray, int, str]:
-    import soundfile
-
-    with soundfile.SoundFile(str(path)) as handle:
-        data = handle.read(dtype="float32", always_2d=True)
-        return data.T.copy(), handle.samplerate, handle.format
-
-
-def _read_pyav(path: Path) -> tuple[np.ndarray, int, str]:
-    """Decode every audio frame as planar float at the stream's own rate, keeping channels."""
-    import av
-
-    with av.open(str(path), metadata_errors="ignore") as container:
-        streams = container.streams.audio
-        if not streams:
-            raise AudioError(f"{path.name}: no audio stream in this file")
-        stream = streams[0]
-        rate = stream.codec_context.sample_rate or stream.rate
-        channels = stream.codec_context.channels or 1
-        layout = "stereo" if channels >= 2 else "mono"
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-        chunks = []
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray())
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray())
-        fmt = container.format.name
-    if not chunks:
-        raise AudioError(f"{path.name}: no audio could be decoded (empty or truncated file)")
-    return np.concatenate(chunks, axis=1).astype(np.float32), int(rate), fmt
-
-
 def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
     """Polyphase resampling (anti-aliased, deterministic) of a (channels, n) array."""
     if rate == target:
@@ -88,57 +57,75 @@ def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.nd
     return resample_poly(samples, target // g, rate // g, axis=1).astype(np.float32)
 
 
-def decode(path: Path, *, sha256: str | None = None) -> DecodedAudio:
-    """Hash first, then decode to float32 at 16 kHz, keeping the channel count."""
+def _fs(path: Path) -> bytes:
+    """The name as bytes for libsndfile: file names need not be UTF-8 (PyAV takes the str as it is)."""
+    return os.fsencode(path)
+
+
+def _av_open(path: Path):
+    import av
+
+    return av.open(str(path), metadata_errors="ignore")
+
+
+def describe(path: Path, *, sha256: str | None = None) -> AudioInfo:
+    """The untouched file: size, SHA-256 (taken from its bytes first), and its header's rate,
+    channels and format. Duration here is the header's; the pipeline replaces it by what decodes."""
     path = Path(path)
     try:
         size = path.stat().st_size
-    except OSError as exc:
-        raise AudioError(f"{path.name}: cannot read file ({exc.strerror})") from exc
-    if size == 0:
-        raise AudioError(f"{path.name}: empty file (0 bytes)")
-    try:
+        if size == 0:
+            raise AudioError(f"{path.name}: empty file (0 bytes)")
         digest = sha256 or sha256_file(path)
     except OSError as exc:
         raise AudioError(f"{path.name}: cannot read file ({exc.strerror})") from exc
-    samples, rate, fmt = _decode_any(path)
-    if samples.shape[1] == 0:
-        raise AudioError(f"{path.name}: no audio could be decoded (empty or truncated file)")
-    info = AudioInfo(
-        path=str(path),
-        size=size,
-        sha256=digest,
-        duration_s=round(samples.shape[1] / rate, 3),
-        sample_rate=rate,
-        channels=samples.shape[0],
-        format=fmt,
+    duration, rate, channels, fmt = _header(path)
+    return AudioInfo(
+        path=str(path), size=size, sha256=digest, duration_s=duration, sample_rate=rate, channels=channels, format=fmt
     )
-    return DecodedAudio(info=info, samples=resample(samples, rate))
 
 
-def _decode_any(path: Path) -> tuple[np.ndarray, int, str]:
-    errors = []
+def _header(path: Path) -> tuple[float, int, int, str]:
+    """(duration, rate, channels, format) from the header; a file neither reader opens is not audio."""
+    problem = "unknown format"
     if path.suffix.lower() in SOUNDFILE_SUFFIXES:
+        import soundfile
+
         try:
-            return _read_soundfile(path)
-        except Exception as exc:  # libsndfile gives one error type for everything; try PyAV next
-            errors.append(str(exc).strip())
+            info = soundfile.info(_fs(path))
+            return round(float(info.duration), 3), int(info.samplerate), int(info.channels), str(info.format)
+        except Exception as exc:  # libsndfile has one error type for everything; PyAV may still read it
+            problem = str(exc).strip()
     try:
-        return _read_pyav(path)
+        with _av_open(path) as container:
+            if not container.streams.audio:
+                raise AudioError(f"{path.name}: no audio stream in this file")
+            stream = container.streams.audio[0]
+            rate = int(stream.codec_context.sample_rate or stream.rate or 0)
+            channels = 2 if (stream.codec_context.channels or 1) >= 2 else 1
+            duration = float(container.duration or 0) / 1_000_000
+            return round(duration, 3), rate, channels, container.format.name
     except AudioError:
         raise
-    except Exception as exc:  # PyAV raises many FFmpeg error classes; all mean "cannot decode"
-        errors.append(str(exc).strip())
-    detail = errors[-1] if errors else "unknown format"
-    raise AudioError(f"{path.name}: cannot decode audio: not an audio file, or corrupt/truncated ({detail})")
+    except Exception as exc:  # FFmpeg's many error classes all mean "cannot decode"
+        problem = str(exc).strip()
+    raise AudioError(f"{path.name}: cannot decode audio: not an audio file, or corrupt/truncated ({problem})")
+
+
+def decode(path: Path, *, sha256: str | None = None) -> DecodedAudio:
+    """The whole recording at 16 kHz, keeping the channel count (for clips and evaluation;
+    the pipeline reads long recordings window by window with `iter_chunks`)."""
+    info = describe(path, sha256=sha256)
+    windows = [samples for _, samples in iter_chunks(path, WHOLE_FILE_S)]
+    samples = np.concatenate(windows, axis=1)
+    info = AudioInfo(**{**info.__dict__, "duration_s": round(samples.shape[1] / TARGET_RATE, 3)})
+    return DecodedAudio(info=info, samples=samples)
 
 
 def read_tags(path: Path) -> dict[str, str]:
     """Container metadata (e.g. creation_time) without decoding audio; empty when unreadable."""
     try:
-        import av
-
-        with av.open(str(path), metadata_errors="ignore") as container:
+        with _av_open(path) as container:
             tags = dict(container.metadata)
             for stream in container.streams.audio[:1]:
                 tags = {**dict(stream.metadata), **tags}
@@ -155,23 +142,16 @@ def mixdown(samples: np.ndarray) -> np.ndarray:
 def probe_duration(path: Path) -> float:
     """Duration in seconds from the header alone (for progress and ETA); 0.0 when unknown."""
     try:
-        if Path(path).suffix.lower() in SOUNDFILE_SUFFIXES:
-            import soundfile
-
-            return float(soundfile.info(str(path)).duration)
-        import av
-
-        with av.open(str(path), metadata_errors="ignore") as container:
-            return float(container.duration or 0) / 1_000_000
-    except Exception:  # a file we cannot probe will fail properly when decoded
+        return _header(Path(path))[0]
+    except AudioError:  # a file we cannot probe will fail properly when decoded
         return 0.0
 
 
-def iter_chunks(path: Path, seconds: float = 600.0):
+def iter_chunks(path: Path, seconds: float | None = None):
     """Yield (offset_s, samples) windows of `seconds` each, (channels, n) float32 at 16 kHz, decoding
     one window at a time so memory stays bounded however long the recording is (a 2-hour call
     decoded whole would need gigabytes). Each window is resampled on its own."""
-    path = Path(path)
+    path, seconds = Path(path), seconds or WINDOW_S
     offset = 0.0
     try:
         for samples, rate in _native_windows(path, seconds):
@@ -191,7 +171,7 @@ def _native_windows(path: Path, seconds: float):
         import soundfile
 
         try:
-            handle = soundfile.SoundFile(os.fsencode(path))  # bytes: names need not be UTF-8
+            handle = soundfile.SoundFile(_fs(path))
         except soundfile.LibsndfileError:
             handle = None  # not something libsndfile reads after all: let PyAV try
         if handle is not None:
@@ -204,7 +184,7 @@ def _native_windows(path: Path, seconds: float):
 
     import av
 
-    with av.open(str(path), metadata_errors="ignore") as container:
+    with _av_open(path) as container:
         if not container.streams.audio:
             raise AudioError(f"{path.name}: no audio stream in this file")
         stream = container.streams.audio[0]

@@ -98,7 +98,7 @@ def make_record(path="sub/call2.wav", texts=None, *, hostile=False) -> CallRecor
         dates=(DateMention(start=five + 3, end=five + 5, quote="今天", kind="deadline", value="2024-05-08", resolved=True, segment_id=0, t_start=2.0, t_end=2.5),),
         tool_version="0.1.0",
         analysed_at="2024-05-09T10:00:00+00:00",
-        timings={"decode_s": 0.1, "transcribe_s": 2.0},
+        timings={"transcribe_s": 2.0, "detect_s": 0.1},
     )
     if not hostile:
         return record

@@ -143,3 +143,19 @@ def test_identical_channels_transcribe_like_mono(spliced_dir, tmp_path):
     assert [(s.start, s.end, s.text, s.channel) for s in a.transcript.segments] == [
         (s.start, s.end, s.text, s.channel) for s in b.transcript.segments
     ]
+
+
+def test_long_recordings_are_read_window_by_window(spliced_dir, monkeypatch):
+    """A recording longer than the window is decoded and transcribed piece by piece (bounded memory)
+    and still reads as one call: times run on across windows, ids are consecutive, flags are found."""
+    import analyzer.audio
+
+    path = spliced_dir / "call6_voicemail_short.wav"
+    options = AnalyzeOptions(call_time="2024-05-08T10:00:00+08:00", diarize=False)
+    monkeypatch.setattr(analyzer.audio, "WINDOW_S", 8.0)
+    record = analyze_file(path, options)
+    segments = record.transcript.segments
+    assert [s.id for s in segments] == list(range(len(segments)))
+    assert segments[-1].end > 16.0 and all(a.start <= b.start for a, b in zip(segments, segments[1:]))
+    assert record.source.duration_s == pytest.approx(21.65, abs=0.05)
+    assert any(f.category == "third_party_contact" and f.t_start > 16.0 for f in record.findings)
