@@ -35,7 +35,10 @@ CONTEXT_RULES = ("negation", "reported", "question", "lawful")
 LAWFUL_ACTIONS = ("suppress", "low")
 _UNBOUNDED_GROUP = re.compile(r"\)(?:[*+]|\{\d+,\})")
 
-CATEGORY_KEYS = {"id", "name_zh", "name_en", "severity", "basis", "context", "description", "entries"}
+CATEGORY_KEYS = {"id", "name_zh", "name_en", "severity", "basis", "context", "description", "classes", "entries"}
+# {name} in a pattern stands for one of the words of the file's class `name` (synonym classes:
+# persons, verbs, places), so one compositional pattern covers every combination of its parts.
+_CLASS_REF = re.compile(r"\{([a-z_]+)\}")
 CATEGORY_REQUIRED = ("id", "name_zh", "name_en", "severity", "basis")
 ENTRY_KEYS = {
     "id", "terms", "slips", "patterns", "object", "severity", "confidence",
@@ -135,7 +138,33 @@ class _FileCheck:
         return value
 
 
-def _parse_entry(check: _FileCheck, raw, index: int, category_severity: str, seen: set[str]) -> Entry:
+def _parse_classes(check: _FileCheck, raw: dict) -> dict[str, str]:
+    """The file's synonym classes, each as a non-capturing alternation (longest words first)."""
+    table = raw.get("classes", {})
+    if not isinstance(table, dict):
+        check.fail("'classes' must be a table of name = [words]", "classes")
+    classes = {}
+    for name in table:
+        if not re.fullmatch(r"[a-z_]+", name):
+            check.fail(f"class name {name!r} must be lowercase letters and '_'", name)
+        words = sorted(set(check.strings(table, name, None)), key=lambda w: (-len(w), w))
+        classes[name] = "(?:" + "|".join(map(re.escape, words)) + ")"
+    return classes
+
+
+def _expand(check: _FileCheck, source: str, classes: dict[str, str], entry_id: str, index: int, line: int) -> str:
+    def replace(m: re.Match) -> str:
+        if m.group(1) not in classes:
+            check.fail(f"pattern {source!r} in entry '{entry_id}' uses unknown class {{{m.group(1)}}}",
+                       "patterns", index, line)
+        return classes[m.group(1)]
+
+    return _CLASS_REF.sub(replace, source)
+
+
+def _parse_entry(
+    check: _FileCheck, raw, index: int, category_severity: str, seen: set[str], classes: dict[str, str]
+) -> Entry:
     if not isinstance(raw, dict):
         check.fail("each [[entries]] must be a table", "entries")
     unknown = sorted(set(raw) - ENTRY_KEYS)
@@ -154,11 +183,12 @@ def _parse_entry(check: _FileCheck, raw, index: int, category_severity: str, see
     patterns = []
     for source in sources:
         line = _find_literal(check.text, source, _line_of(check.text, "patterns", index))
+        expanded = _expand(check, source, classes, entry_id, index, line)
         try:
-            patterns.append(re.compile(source))
+            patterns.append(re.compile(expanded))
         except re.error as exc:
             check.fail(f"bad regular expression {source!r} in entry '{entry_id}': {exc}", "patterns", index, line)
-        if _UNBOUNDED_GROUP.search(source):
+        if _UNBOUNDED_GROUP.search(expanded):
             check.fail(
                 f"pattern {source!r} in entry '{entry_id}' repeats a group without a limit ( )* or )+ ), "
                 "which can make matching hang on repeated words; use a bound such as ){0,4}",
@@ -217,7 +247,8 @@ def parse_category(name: str, data: bytes) -> Category:
     if not isinstance(entries_raw, list):
         check.fail("'entries' must be an array of tables ([[entries]])", "entries")
     seen: set[str] = set()
-    entries = tuple(_parse_entry(check, e, i, severity, seen) for i, e in enumerate(entries_raw))
+    classes = _parse_classes(check, raw)
+    entries = tuple(_parse_entry(check, e, i, severity, seen, classes) for i, e in enumerate(entries_raw))
     return Category(
         id=raw["id"],
         name_zh=raw["name_zh"].strip(),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.detect.conduct import detect_conduct
+from analyzer.errors import LexiconError
 from analyzer.lexicon import default_lexicons, load_lexicons
 from analyzer.normalize import normalize
 
@@ -112,6 +113,67 @@ def test_terms_match_whole_words_only(tmp_path):
     assert not findings and "word boundary" in suppressed[0].reason
 
 
+def _write_lexicon(folder: Path, body: str) -> Path:
+    folder.mkdir()
+    (folder / "harm.toml").write_text(
+        'id = "harm"\nname_zh = "伤害"\nname_en = "Harm"\nseverity = "high"\nbasis = ["x"]\n' + body,
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_synonym_classes_compose_patterns(tmp_path):
+    """{name} stands for every word of the class: one pattern covers each verb with each body part."""
+    folder = _write_lexicon(
+        tmp_path / "lex",
+        '[classes]\nbreak = ["打断", "敲碎"]\nbody = ["腿", "门牙"]\n'
+        "[[entries]]\nid = \"limbs\"\npatterns = ['{break}(你|您)的?{body}']\n",
+    )
+    lexicons = load_lexicons(folder)
+    for text in ("打断你的腿", "敲碎你门牙", "打断您的门牙"):
+        assert "harm" in {f.category for f in run(text, lexicons)[0]}, text
+    assert "harm" not in {f.category for f in run("打断你的话", lexicons)[0]}
+
+
+def test_unknown_class_is_an_error_naming_the_line(tmp_path):
+    folder = _write_lexicon(tmp_path / "lex", "[[entries]]\nid = \"limbs\"\npatterns = ['{verb}你']\n")
+    with pytest.raises(LexiconError, match=r"harm.toml, line 8: .*unknown class \{verb\}"):
+        load_lexicons(folder)
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [  # general shapes the lexicons must cover, each in words no other test uses
+        ("我叫几个人过去把你胳膊卸了", "violent_threat"),
+        ("你等着进医院吧", "violent_threat"),
+        ("你表姐的电话我已经拨过去了", "third_party_contact"),
+        ("我们会致电你的工作单位", "third_party_contact"),
+        ("征信花了以后连火车票都买不了", "credit_misstatement"),
+        ("你会被银联拉黑", "credit_misstatement"),
+        ("把钱转到我个人微信", "unauthorised_fee"),
+        ("加我微信转账", "unauthorised_fee"),
+        ("你先交八百的材料费", "unauthorised_fee"),
+    ],
+)
+def test_compositional_phrasings(text, category):
+    assert category in categories(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # the speaker's own doings and warnings against fraud are not the collector's conduct
+        "我把钱转给我老婆了",
+        "我征信已经花了，借不到钱",
+        "我没钱，要不我去借网贷？",
+        "他让我转到他个人微信，这是诈骗吧",
+        "任何要求您转到个人账户的都是诈骗",
+        "我以后连房贷都批不下来了，怎么办",
+    ],
+)
+def test_speaker_and_fraud_warnings_are_not_flagged(text):
+    assert categories(text) == set()
+
+
 def test_finding_fields_point_into_the_original_text():
     text = "喂！你這個廢物，再不還錢打斷你的腿"
     findings, _ = run(text)
@@ -153,7 +215,8 @@ def test_labelled_sets_are_big_and_hard_enough():
     ev = _eval_module()
     items = [i for path in ev.SETS.values() for i in ev.load(path)]
     heldout = ev.load(ev.SETS["held-out"])
-    assert len(items) >= 250 and 0.25 <= len(heldout) / len(items) <= 0.4  # about a third
+    # The held-out part started as a third; probe rounds grow the dev part only, so it shrinks as a share.
+    assert len(items) >= 250 and len(heldout) >= 250 and 0.15 <= len(heldout) / len(items) <= 0.4
     assert sum(1 for i in items if not i["labels"]) / len(items) >= 0.4
     assert {c for i in heldout for c in i["labels"]} == set(ev.CATEGORIES)
 

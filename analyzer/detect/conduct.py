@@ -33,7 +33,10 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
-_SPEAKER_SUBJECT = re.compile(r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个)*$")  # 我会坐牢吗
+# 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.
+_SPEAKER_SUBJECT = re.compile(
+    r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连)*$"
+)
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
 # ...or put before the verb: 把你弄死, 你会被人砍.
@@ -57,7 +60,7 @@ _NOT_NEGATION = re.compile(
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:或者|或是|或|以及|和|及|、)$")
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
-    r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我)"
+    r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我|让我|叫我|要我|逼我|要求我)"
 )
 # The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
 # the other side does.
@@ -69,7 +72,7 @@ _ASKING = re.compile(r"(?:你们|你|您)(?:真的|真)")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
-    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由"
+    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由|任何要求|任何人要求"
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
@@ -247,8 +250,8 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
             v.support.append(f"object is the listener '{(after and after.group(1)) or before.group(1) or before.group(2)}'")
         else:
             v.reason, v.audit = "direction: no listener (你/您) as the object", False
-    elif c.entry.object == "not_speaker":
-        if _SPEAKER_SUBJECT.search(text, clause[0], c.start):
+    elif c.entry.object == "not_speaker":  # 我给你一个私人账户 is done to the listener: not the speaker's own plan
+        if _SPEAKER_SUBJECT.search(text, clause[0], c.start) and not _LISTENER.search(text, c.start, c.end):
             v.reason = "about the speaker's own plans (我...), not a demand on the listener"
     elif c.entry.object == "addressed":
         if _SPEAKER_SUBJECT.search(text, clause[0], c.start) and not _LISTENER.search(text, c.start, c.end):
