@@ -233,7 +233,9 @@ def _lexical_reason(c: _Candidate, s: _Sentence) -> str | None:
         for m in re.finditer(re.escape(idiom), text[low:high]):
             if m.start() + low < c.end and m.end() + low > c.start:
                 return f"idiom: part of '{idiom}'"
-    if c.kind != "pattern" and not {c.start, c.end} <= s.bounds():
+    # 个 is often glued to the next character (你真是个|人渣 -> 个人|渣): a term may start after it.
+    starts_after_ge = c.start - 1 >= s.start and text[c.start - 1] == "个" and c.start - 1 in s.bounds()
+    if c.kind != "pattern" and not (c.end in s.bounds() and (c.start in s.bounds() or starts_after_ge)):
         return f"word boundary: '{c.matched}' is only part of a longer word here"
     return None
 
