@@ -35,7 +35,7 @@ _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 # 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.
 _SPEAKER_SUBJECT = re.compile(
-    r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连)*$"
+    r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连|的|这个)*$"
 )
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
@@ -61,6 +61,7 @@ _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:或者|或是|或|以及|和|
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我|让我|叫我|要我|逼我|要求我)"
+    r"|你们(?:说的|讲的|说过的|提的)"  # 你们说的那个加急费: the borrower quoting the collector
 )
 # The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
 # the other side does.
