@@ -32,6 +32,9 @@ VAD_DEFAULTS = {"threshold": 0.35}
 LOUDNESS_DBFS = -18.0  # active speech level Whisper sees; many phone and corpus files sit near -40
 MAX_GAIN_DB = 30.0  # never lift a near-silent file into loud noise
 FRAME = 480  # 30 ms at 16 kHz
+RATE = 16000
+MIN_SKIPPED_S = 1.0  # speech stretches shorter than this are not worth a second decoding
+UNCOVERED_SHARE = 0.2  # a stretch with words over less than this share of it was skipped
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class TranscribeOptions:
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0 = CTranslate2 default (all cores)
     batch_size: int = 0  # >0: faster-whisper's BatchedInferencePipeline
+    recover_skipped: bool = True  # decode again any VAD speech that the transcript skipped
     seed: int = SEED
 
     def decode_kwargs(self) -> dict:
@@ -138,6 +142,27 @@ def _segment(index: int, seg, offset: float) -> Segment:
     )
 
 
+def _recover_skipped(model, samples: np.ndarray, segments: list, kwargs: dict) -> list[tuple[object, float]]:
+    """Transcribe again, on its own, any stretch of speech (per VAD) that no word covers.
+
+    Conditioned on its own earlier text, Whisper sometimes jumps over a whole turn (seen: a 30 s
+    call inside an 8-minute recording left out entirely). Each such stretch is decoded alone, so the
+    jump cannot repeat, and its segments come back with the stretch's start as time shift.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = [(w.start, w.end) for seg in segments for w in (seg.words or ())] or [(g.start, g.end) for g in segments]
+    recovered = []
+    for chunk in get_speech_timestamps(samples, VadOptions(**(kwargs["vad_parameters"] or {}))):
+        start, end = chunk["start"] / RATE, chunk["end"] / RATE
+        covered = sum(max(0.0, min(end, b) - max(start, a)) for a, b in spans)
+        if end - start >= MIN_SKIPPED_S and covered < UNCOVERED_SHARE * (end - start):
+            alone = {**kwargs, "vad_filter": False}
+            parts, _ = model.transcribe(samples[chunk["start"] : chunk["end"]], **alone)
+            recovered += [(seg, start) for seg in parts]
+    return recovered
+
+
 def transcribe(
     samples: np.ndarray,
     model_path: str,
@@ -162,7 +187,11 @@ def transcribe(
         segments, info = pipeline.transcribe(samples, batch_size=options.batch_size, **kwargs)
     else:
         segments, info = model.transcribe(samples, **kwargs)
-    result = tuple(_segment(first_id + i, seg, offset) for i, seg in enumerate(segments))
+    found = [(seg, 0.0) for seg in segments]
+    if options.recover_skipped and options.vad_filter:
+        found += _recover_skipped(model, samples, [seg for seg, _ in found], kwargs)
+    found.sort(key=lambda item: item[0].start + item[1])
+    result = tuple(_segment(first_id + i, seg, offset + shift) for i, (seg, shift) in enumerate(found))
     return Transcript(
         segments=result,
         language=info.language if options.language is None else options.language,

@@ -28,7 +28,9 @@ SHARED = REPO.parent / "shared" / "corpus"
 THREADS = 2
 # Stock faster-whisper as a user would call it: beam 5, Silero VAD with its defaults, the level as
 # recorded, no word timestamps.
-STOCK = TranscribeOptions(vad_parameters={}, loudness_dbfs=None, word_timestamps=False, cpu_threads=THREADS)
+STOCK = TranscribeOptions(
+    vad_parameters={}, loudness_dbfs=None, recover_skipped=False, word_timestamps=False, cpu_threads=THREADS
+)
 OURS = TranscribeOptions(cpu_threads=THREADS)
 CHANNELS = {"clean": lambda samples: samples, "telephone": telephone_channel}
 
