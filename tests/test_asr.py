@@ -1,6 +1,8 @@
 """Transcription wrapper without the model: suspects, loudness normalisation, recorded settings."""
 
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -68,3 +70,30 @@ def test_decode_kwargs_hand_faster_whisper_a_fresh_vad_dict():
     kwargs = options.decode_kwargs()
     kwargs["vad_parameters"].pop("threshold")
     assert options.vad_parameters == options.decode_kwargs()["vad_parameters"] != {}
+
+
+def test_speech_the_transcript_skipped_is_decoded_again_on_its_own():
+    """The recovery step alone, with a stand-in model: real speech (samples/) and real Silero VAD."""
+    from analyzer.asr import RATE, _recover_skipped
+    from analyzer.audio import decode, mixdown
+
+    clips = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.ogg"))[:2]
+    if len(clips) < 2:
+        pytest.skip("samples/ holds fewer than two .ogg recordings")
+    first, second = (mixdown(decode(path).samples) for path in clips)
+    audio = np.concatenate([first, np.zeros(3 * RATE, np.float32), second])
+    heard = [SimpleNamespace(start=0.0, end=len(first) / RATE, words=None)]  # the second call was skipped
+    calls = []
+
+    class Model:
+        def transcribe(self, samples, **kwargs):
+            calls.append((len(samples) / RATE, kwargs["vad_filter"]))
+            return [SimpleNamespace(start=0.5, end=2.0, words=None)], None
+
+    recovered = _recover_skipped(Model(), audio, heard, TranscribeOptions().decode_kwargs())
+    assert len(recovered) == len(calls) == 1 and calls[0][1] is False
+    segment, shift = recovered[0]
+    assert len(first) / RATE < shift < len(first) / RATE + 3.5  # starts where the second call starts
+    assert calls[0][0] == pytest.approx(len(second) / RATE, abs=1.0)
+    everything = [SimpleNamespace(start=0.0, end=len(audio) / RATE, words=None)]
+    assert _recover_skipped(Model(), audio, everything, TranscribeOptions().decode_kwargs()) == []
