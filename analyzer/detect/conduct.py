@@ -68,12 +68,12 @@ _REPORTED = re.compile(
 _VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
-_ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要|是否|难道)|请问|问一下|想问|怎么办|咋办")
+_ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要(?!我)|是否|难道)|请问|问一下|想问|怎么办|咋办")
 _ASKING = re.compile(r"(?:你们|你|您)(?:真的|真)")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
-    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由|任何要求|任何人要求"
+    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由|任何要求|任何人要求|预约"
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
