@@ -35,7 +35,7 @@ _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 # 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.
 _SPEAKER_SUBJECT = re.compile(
-    r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连|的|这个)*$"
+    r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连|的|这个|明天|今天|马上|这就|回头)*$"
 )
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
 _OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
@@ -65,11 +65,11 @@ _REPORTED = re.compile(
 )
 # The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
 # the other side does.
-_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(去)?(报警|投诉|举报|起诉你们|告你们)")
+_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(明天|今天|这就|回头)?(去)?(派出所|公安局)?(报警|报案|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
 _ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要(?!我)|是否|难道)|请问|问一下|想问|怎么办|咋办")
-_ASKING = re.compile(r"(?:你们|你|您)(?:真的|真)")
+_ASKING = re.compile(r"(?:你们|你|您)(?:真的|真|打算|准备|什么时候|哪天|几点)")
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
