@@ -73,9 +73,9 @@ _ASKING = re.compile(r"(?:你们|你|您)(?:真的|真|打算|准备|什么时�
 _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
-    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由|任何要求|任何人要求|预约"
+    r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|如有人|如果有人|若有人|任何理由|任何要求|任何人要求|预约|提前(?:电话|联系|告知|通知|和您|跟您|与您)"
 )
-_VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死")
+_VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死|真是个?|就是个?|简直是个?|纯粹是个?|没用的")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
 # Context is read at most this many characters either side of a match, so that a long text without
 # punctuation (raw ASR) costs linear time, not quadratic.
