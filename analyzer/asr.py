@@ -191,6 +191,11 @@ def transcribe(
     if options.recover_skipped and options.vad_filter:
         found += _recover_skipped(model, samples, [seg for seg, _ in found], kwargs)
     found.sort(key=lambda item: item[0].start + item[1])
+    if any((seg.temperature or 0.0) > 0 for seg, _ in found):
+        # The fallback sampled: CTranslate2 seeds its per-thread generator once, when the model's
+        # thread first samples, so the next file would continue this sequence. A fresh model
+        # (about a second to load) makes every file's result independent of what came before.
+        load_model.cache_clear()
     result = tuple(_segment(first_id + i, seg, offset + shift) for i, (seg, shift) in enumerate(found))
     return Transcript(
         segments=result,
