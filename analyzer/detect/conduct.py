@@ -77,6 +77,10 @@ _LAWFUL = re.compile(
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死|真是个?|就是个?|简直是个?|纯粹是个?|没用的")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
+# Variant spellings and ASR homophones of lexicon words, folded before matching. Each pair has the
+# same length, so offsets are unchanged.
+_VARIANTS = {"帐户": "账户", "帐号": "账号", "帐上": "账上", "通信录": "通讯录", "黑明单": "黑名单", "正信": "征信"}
+_VARIANT_RE = re.compile("|".join(_VARIANTS))
 # Context is read at most this many characters either side of a match, so that a long text without
 # punctuation (raw ASR) costs linear time, not quadratic.
 _WINDOW = 60
@@ -334,7 +338,7 @@ def _judge(c: _Candidate, s: _Sentence) -> _Verdict:
 
 def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Finding], list[Suppressed]]:
     """Findings and suppressed candidates; offsets point into `norm.original`."""
-    text = norm.text
+    text = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], norm.text)
     candidates = _matcher_for(lexicons).candidates(text)
     if not candidates:
         return [], []
