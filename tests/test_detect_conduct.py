@@ -155,6 +155,9 @@ def test_unknown_class_is_an_error_naming_the_line(tmp_path):
         ("你先交八百的材料费", "unauthorised_fee"),
         ("打到我私人帐户", "unauthorised_fee"),  # variant spelling 帐 of 账
         ("我们会打给你通信录里的所有人", "third_party_contact"),  # 通信录 for 通讯录
+        ("去死吧", "insult"),  # jieba glues the particle: 去|死吧
+        ("你真是个人渣", "insult"),  # jieba glues 个: 个人|渣
+        ("我们的人会去收拾你的", "violent_threat"),
     ],
 )
 def test_compositional_phrasings(text, category):

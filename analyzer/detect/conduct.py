@@ -38,7 +38,8 @@ _SPEAKER_SUBJECT = re.compile(
     r"我(?!们)(?:会|要|就|也|都|是|又|才|得|可能|真的|就是个?|是个|去|先|想|只能|只好|打算|准备|把|已经|现在|以后|自己|连|的|这个|明天|今天|马上|这就|回头)*$"
 )
 # The object of a threat is the person (收拾你), not something of theirs (收拾你的东西).
-_OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的|们的)|(我))")
+# 收拾你的 at the end of a clause is still the person (我们会去收拾你的).
+_OBJECT_AFTER = re.compile(r"(?:了|死|掉|残|废|个|一顿|一下|个人)?(?:(你|您|妳)(?!的[^。！？!?，,\s吧啊呢]|们的)|(我))")
 # ...or put before the verb: 把你弄死, 你会被人砍.
 _OBJECT_BEFORE = re.compile(r"(?:把(你|您|妳)(?:给)?|(你|您|妳)[^，,。！？!?]{0,4}?被(?:人|我们|别人)?(?:给)?)$")
 _FILLERS = "(?:再|去|来|会|能|要|可能|随便|主动|轻易|直接|真的|真|一定|跟|和|对|给|向|把|被|也|都|又)*"
@@ -77,6 +78,7 @@ _LAWFUL = re.compile(
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死|真是个?|就是个?|简直是个?|纯粹是个?|没用的")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
+_PARTICLES = frozenset("吧啊呀了吗呢嘛哦啦")
 # Variant spellings and ASR homophones of lexicon words, folded before matching. Each pair has the
 # same length, so offsets are unchanged.
 _VARIANTS = {"帐户": "账户", "帐号": "账号", "帐上": "账上", "通信录": "通讯录", "黑明单": "黑名单", "正信": "征信"}
@@ -238,9 +240,12 @@ def _lexical_reason(c: _Candidate, s: _Sentence) -> str | None:
         for m in re.finditer(re.escape(idiom), text[low:high]):
             if m.start() + low < c.end and m.end() + low > c.start:
                 return f"idiom: part of '{idiom}'"
-    # 个 is often glued to the next character (你真是个|人渣 -> 个人|渣): a term may start after it.
-    starts_after_ge = c.start - 1 >= s.start and text[c.start - 1] == "个" and c.start - 1 in s.bounds()
-    if c.kind != "pattern" and not (c.end in s.bounds() and (c.start in s.bounds() or starts_after_ge)):
+    # 个 and final particles get glued to a term (你真是个|人渣 -> 个人|渣, 去死吧 -> 去|死吧):
+    # a term may start after 个 and end before a particle.
+    bounds = s.bounds() if c.kind != "pattern" else frozenset()
+    starts = c.start in bounds or (c.start - 1 >= s.start and text[c.start - 1] == "个" and c.start - 1 in bounds)
+    ends = c.end in bounds or (c.end < s.end and text[c.end] in _PARTICLES and c.end + 1 in bounds)
+    if c.kind != "pattern" and not (starts and ends):
         return f"word boundary: '{c.matched}' is only part of a longer word here"
     return None
 
