@@ -145,7 +145,8 @@ def main() -> int:
     print(f"\nheaviest imports on the --help path: {', '.join(heavy)}")
     if args.skip_batch:
         return 0
-    for name, extra in (("bench_batch.py", ["--limit", "3"]), ("bench_cluster.py", ["--limit", "2"])):
+    cluster_runs = ["--limit", "4", "--runs", "local --jobs 1,--cluster local:2"]  # --jobs 2 is in the batch line
+    for name, extra in (("bench_batch.py", ["--limit", "3"]), ("bench_cluster.py", cluster_runs)):
         print(f"\n(f) {name} {' '.join(extra)}:")
         print(run_script(name, *extra) or f"  scripts/{name} not found: skipped")
     return 0

@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=default if default.is_dir() else REPO / "samples")
     parser.add_argument("--limit", type=int, default=4, help="number of recordings (default 4)")
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated subset of: {', '.join(RUNS)}")
     args = parser.parse_args()
     try:
         import distributed  # noqa: F401
@@ -56,8 +57,11 @@ def main() -> None:
         audio_s = sum(probe_duration(item.path) for item in items)
         print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {args.folder}")
         print(f"{'runner':<18}  {'wall s':>7}  {'audio min/min':>13}")
-        for index, (name, options) in enumerate(RUNS.items()):
-            wall = timed_run(folder, Path(tmp) / f"out-{index}", options)
+        chosen = [name.strip() for name in args.runs.split(",")]
+        if unknown := set(chosen) - set(RUNS):
+            sys.exit(f"unknown run(s): {', '.join(sorted(unknown))}")
+        for index, name in enumerate(chosen):
+            wall = timed_run(folder, Path(tmp) / f"out-{index}", RUNS[name])
             print(f"{name:<18}  {wall:>7.1f}  {audio_s / wall:>13.2f}")
 
 
