@@ -239,15 +239,15 @@ def _heldout_scores():
 
 def test_heldout_precision_target_and_recall_floor():
     """Precision meets the issue's target (0.92). Recall is guarded at what the lexicons reach on
-    sentences written blind (about 0.83 overall): a change must not make it worse."""
+    sentences written blind (about 0.88 overall since the synonym-class rounds): a change must not make it worse."""
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
-    assert precision >= 0.92 and recall >= 0.8
+    assert precision >= 0.92 and recall >= 0.85
     for category, (p, r, _) in scores.items():
-        assert p >= 0.8 and r >= 0.7, category
+        assert p >= 0.8 and r >= 0.8, category
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out recall is about 0.83, not 0.92")
+@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out recall is about 0.88, not 0.92")
 def test_heldout_recall_target():
     scores = _heldout_scores()
     assert scores.pop("overall")[1] >= 0.92
