@@ -21,7 +21,13 @@ from analyzer.lexicon import default_lexicons  # noqa: E402
 from analyzer.normalize import normalize  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = {"dev": DATA / "conduct_dev.jsonl", "held-out": DATA / "conduct_heldout.jsonl"}
+# "independent": 240 utterances written by a separate author who never saw the lexicons, the dev
+# set or the detector (measured once before any change: P 0.901, R 0.636). Never tune on it.
+SETS = {
+    "dev": DATA / "conduct_dev.jsonl",
+    "held-out": DATA / "conduct_heldout.jsonl",
+    "independent": DATA / "conduct_blind.jsonl",
+}
 CATEGORIES = (
     "violent_threat", "intimidation", "insult", "third_party_contact", "privacy_disclosure",
     "impersonation", "false_legal_claim", "credit_misstatement", "unauthorised_fee",
