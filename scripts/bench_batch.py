@@ -23,6 +23,20 @@ from analyzer.audio import probe_duration
 from analyzer.batch import discover
 
 
+def linked_inputs(source: Path, limit: int | None, tmp: Path) -> tuple[Path, float, int]:
+    """The first `limit` recordings under `source`, symlinked (never copied: the inputs stay where
+    they are) into a fresh folder under `tmp`; returns it, the audio's length in seconds and the count."""
+    items = discover([source])[0]
+    items = items[:limit] if limit else items
+    folder = tmp / "in"
+    folder.mkdir()
+    for item in items:
+        (folder / item.path.name).symlink_to(item.path.resolve())
+    audio_s = sum(probe_duration(item.path) for item in items)
+    print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {source}")
+    return folder, audio_s, len(items)
+
+
 def run(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
     """Wall seconds of one `analyze` process, and how many recordings it skipped as already done."""
     command = [
@@ -58,23 +72,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="use only the first N recordings")
     args = parser.parse_args()
 
-    items, _ = discover([args.folder])
-    items = items[: args.limit] if args.limit else items
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        folder = Path(tmp) / "in"
-        folder.mkdir()
-        for item in items:  # links, never copies: the inputs stay where they are
-            (folder / item.path.name).symlink_to(item.path.resolve())
-        audio_s = sum(probe_duration(item.path) for item in items)
-        print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {args.folder}")
+        folder, audio_s, count = linked_inputs(args.folder, args.limit, Path(tmp))
         print(f"{'jobs':>4}  {'wall s':>7}  {'files/min':>9}  {'audio min/min':>13}  {'re-run s':>8}  skipped")
         for jobs in args.jobs:
             out = Path(tmp) / f"out-{jobs}"
             wall, _ = run(folder, out, jobs)
             rerun, skipped = run(folder, out, jobs)  # skips all unless lexicons/settings changed meanwhile
             print(
-                f"{jobs:>4}  {wall:>7.1f}  {len(items) / wall * 60:>9.2f}  {audio_s / wall:>13.2f}  "
-                f"{rerun:>8.2f}  {skipped}/{len(items)}"
+                f"{jobs:>4}  {wall:>7.1f}  {count / wall * 60:>9.2f}  {audio_s / wall:>13.2f}  "
+                f"{rerun:>8.2f}  {skipped}/{count}"
             )
 
 

@@ -20,8 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analyzer.audio import probe_duration
-from analyzer.batch import discover
+from bench_batch import linked_inputs  # noqa: E402  (scripts/ is on the path when run as a script)
 
 RUNS = {"local --jobs 1": ["--jobs", "1"], "local --jobs 2": ["--jobs", "2"], "--cluster local:2": ["--cluster", "local:2"]}
 
@@ -48,14 +47,8 @@ def main() -> None:
     except ImportError:
         sys.exit("needs the cluster extra: pip install 'call-analyzer[cluster]'")
 
-    items = discover([args.folder])[0][: args.limit]
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
-        folder = Path(tmp) / "in"
-        folder.mkdir()
-        for item in items:  # links, never copies: the inputs stay where they are
-            (folder / item.path.name).symlink_to(item.path.resolve())
-        audio_s = sum(probe_duration(item.path) for item in items)
-        print(f"{len(items)} recordings, {audio_s / 60:.1f} min of audio, from {args.folder}")
+        folder, audio_s, _ = linked_inputs(args.folder, args.limit, Path(tmp))
         print(f"{'runner':<18}  {'wall s':>7}  {'audio min/min':>13}")
         chosen = [name.strip() for name in args.runs.split(",")]
         if unknown := set(chosen) - set(RUNS):
