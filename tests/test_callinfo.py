@@ -141,3 +141,12 @@ def test_transcript_analysis_puts_the_hours_flag_first():
 def test_missing_sidecar_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="Cannot read"):
         load_sidecar(Path(tmp_path / "nope.csv"))
+
+
+def test_a_time_known_only_from_the_file_date_raises_no_hours_flag():
+    from analyzer.detect.callinfo import prohibited_hours_finding
+    from analyzer.types import CallInfo
+
+    night = "2024-01-05T23:30:00+08:00"
+    assert prohibited_hours_finding(CallInfo(start_time=night, start_time_source="filename")) is not None
+    assert prohibited_hours_finding(CallInfo(start_time=night, start_time_source="mtime")) is None

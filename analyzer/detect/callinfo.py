@@ -166,7 +166,7 @@ def resolve_call_info(
         except InputError:
             pass  # a malformed tag is no evidence; fall through to the next source
     try:
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, zone).isoformat()
+        mtime = datetime.fromtimestamp(int(path.stat().st_mtime), zone).isoformat()
         candidates.append((mtime, "mtime", None, None))
     except OSError:
         pass
@@ -177,8 +177,9 @@ def resolve_call_info(
 
 
 def prohibited_hours_finding(call: CallInfo) -> Finding | None:
-    """A flag for a call that started 22:00-08:00 local time; None when the time is unknown."""
-    if not call.start_time:
+    """A flag for a call that started 22:00-08:00 local time; None when the time is unknown, or
+    known only from the file's modification time (copying a file changes it: too weak to accuse)."""
+    if not call.start_time or call.start_time_source == "mtime":
         return None
     try:
         moment = datetime.fromisoformat(call.start_time)
