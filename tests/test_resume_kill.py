@@ -120,22 +120,16 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
     assert verify(out) == []
 
 
+def analyze_with_two_jobs(folder, out) -> list[str]:
+    return [sys.executable, "-m", "analyzer", "analyze", str(folder), "--out", str(out), "--jobs", "2"]
+
+
 @pytest.mark.slow
 def test_ctrl_c_with_two_workers_exits_130_and_resumes(tmp_path):
     folder, out = tmp_path / "calls", tmp_path / "out"
     for i in range(6):
         write_noise(folder / f"call{i}.wav", seconds=1.0, seed=100 + i)
-    command = [
-        sys.executable,
-        "-m",
-        "analyzer",
-        "analyze",
-        str(folder),
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-    ]
+    command = analyze_with_two_jobs(folder, out)
     settings = settings_now()
     process = subprocess.Popen(
         command,
@@ -167,17 +161,7 @@ def test_a_worker_killed_mid_batch_costs_no_file(tmp_path):
     folder, out = tmp_path / "calls", tmp_path / "out"
     for i in range(6):
         write_noise(folder / f"call{i}.wav", seconds=1.0, seed=200 + i)
-    command = [
-        sys.executable,
-        "-m",
-        "analyzer",
-        "analyze",
-        str(folder),
-        "--out",
-        str(out),
-        "--jobs",
-        "2",
-    ]
+    command = analyze_with_two_jobs(folder, out)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while (line := process.stderr.readline()) and "] done " not in line:
         pass
