@@ -124,7 +124,8 @@ def resolve_model(spec: str | None) -> tuple[str, ModelInfo]:
         return str(folder.resolve()), ModelInfo(name=str(folder.resolve()), sha256=model_bin_sha256(folder))
     if os.sep in spec or spec.startswith("."):
         raise ModelError(f"model folder {spec} does not exist")
-    return spec, ModelInfo(name=spec, sha256=None)
+    local = download_or_locate(spec)
+    return local, ModelInfo(name=spec, sha256=model_bin_sha256(Path(local)))
 
 
 def download_or_locate(name: str) -> str:
