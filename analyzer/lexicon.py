@@ -9,8 +9,9 @@ that produced it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,8 @@ try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+import numpy as np
 
 from .errors import LexiconError
 from .types import LexiconInfo
@@ -35,14 +38,16 @@ CONTEXT_RULES = ("negation", "reported", "question", "lawful")
 LAWFUL_ACTIONS = ("suppress", "low")
 _UNBOUNDED_GROUP = re.compile(r"\)(?:[*+]|\{\d+,\})")
 
-CATEGORY_KEYS = {"id", "name_zh", "name_en", "severity", "basis", "context", "description", "classes", "entries"}
+CATEGORY_KEYS = {
+    "id", "name_zh", "name_en", "severity", "basis", "context", "description", "classes", "entries", "yields_to",
+}
 # {name} in a pattern stands for one of the words of the file's class `name` (synonym classes:
 # persons, verbs, places), so one compositional pattern covers every combination of its parts.
 _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
 CATEGORY_REQUIRED = ("id", "name_zh", "name_en", "severity", "basis")
 ENTRY_KEYS = {
     "id", "terms", "slips", "patterns", "object", "severity", "confidence",
-    "not_before", "not_after", "idioms", "lawful", "note",
+    "not_before", "not_after", "idioms", "lawful", "note", "also",
 }
 
 
@@ -62,6 +67,7 @@ class Entry:
     idioms: tuple[str, ...]  # set phrases containing the match that are not the conduct (砍一刀)
     lawful: str  # what lawful framing does: "suppress" or downgrade to "low"
     note: str
+    also: tuple[str, ...] = ()  # further category ids the same words amount to (one act, two wrongs)
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,57 @@ class Category:
     description: str
     entries: tuple[Entry, ...]
     source: str  # file the category came from
+    # Graver categories that absorb this one in the same sentence (上门铐人 is a false legal claim,
+    # not also a visit threat).
+    yields_to: tuple[str, ...] = ()
+
+
+# The statistical second opinion (analyzer/detect/conduct_model.py) travels with the lexicons.
+MODEL_FILE = "conduct_model.json"
+
+
+@dataclass(frozen=True, eq=False)
+class ConductModel:
+    """Logistic-regression weights over character n-grams, one column per category."""
+
+    version: str
+    orders: tuple[int, ...]  # n-gram lengths
+    categories: tuple[str, ...]
+    thresholds: dict[str, float]  # probability at which a category is flagged
+    bias: np.ndarray  # one value per category
+    rows: dict[str, int]  # n-gram -> row of `weights`
+    weights: np.ndarray  # one row per n-gram, one column per category
+
+
+def parse_model(name: str, data: bytes) -> ConductModel:
+    """The model file, or a LexiconError naming the file and the problem."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        categories = tuple(raw["categories"])
+        grams = sorted(raw["weights"])
+        weights = np.array([[float(w) for w in raw["weights"][g]] for g in grams], dtype=np.float64)
+        if weights.shape != (len(grams), len(categories)):
+            raise ValueError("every weight row needs one value per category")
+        return ConductModel(
+            version=str(raw["version"]),
+            orders=tuple(int(n) for n in raw["orders"]),
+            categories=categories,
+            thresholds={c: float(raw["thresholds"][c]) for c in categories},
+            bias=np.array([float(raw["bias"][c]) for c in categories], dtype=np.float64),
+            rows={g: i for i, g in enumerate(grams)},
+            weights=weights,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LexiconError(f"lexicon {name}: not valid UTF-8 JSON ({exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LexiconError(f"lexicon {name}: missing or malformed field ({exc})") from None
 
 
 @dataclass(frozen=True)
 class LexiconSet:
     info: LexiconInfo
     categories: dict[str, Category]
+    model: ConductModel | None = field(default=None, compare=False)
 
     def words(self) -> list[str]:
         """Every term and slip, for the tokenizer's user dictionary."""
@@ -213,6 +264,7 @@ def _parse_entry(
         idioms=check.strings(raw, "idioms", index),
         lawful=check.choice(raw, "lawful", LAWFUL_ACTIONS, "suppress", index),
         note=note,
+        also=check.strings(raw, "also", index),
     )
 
 
@@ -259,13 +311,17 @@ def parse_category(name: str, data: bytes) -> Category:
         description=str(raw.get("description", "")),
         entries=entries,
         source=name,
+        yields_to=check.strings(raw, "yields_to", None),
     )
 
 
 def _read_dir(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         raise LexiconError(f"lexicon folder {folder} does not exist or is not a folder")
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml"))}
+    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml"))}
+    if (folder / MODEL_FILE).is_file():
+        files[MODEL_FILE] = (folder / MODEL_FILE).read_bytes()
+    return files
 
 
 def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
@@ -279,9 +335,10 @@ def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
     if extra_dir is not None and not extra:
         raise LexiconError(f"lexicon folder {extra_dir} holds no .toml files")
     files = {**builtin, **extra}
+    model = parse_model(MODEL_FILE, files[MODEL_FILE]) if MODEL_FILE in files else None
     categories: dict[str, Category] = {}
     origin: dict[str, bool] = {}
-    for name in sorted(files, key=lambda n: (n in extra, n)):
+    for name in sorted((n for n in files if n != MODEL_FILE), key=lambda n: (n in extra, n)):
         category = parse_category(name, files[name])
         is_extra = name in extra
         if category.id in categories and origin[category.id] == is_extra:
@@ -290,6 +347,15 @@ def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
             )
         categories[category.id] = category
         origin[category.id] = is_extra
+    for category in categories.values():
+        if unknown := [c for c in category.yields_to if c not in categories]:
+            raise LexiconError(f"lexicon {category.source}: 'yields_to' names unknown category '{unknown[0]}'")
+        for entry in category.entries:
+            unknown = [c for c in entry.also if c not in categories]
+            if unknown:
+                raise LexiconError(
+                    f"lexicon {category.source}: entry '{entry.id}' names unknown category '{unknown[0]}' in 'also'"
+                )
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
@@ -297,7 +363,7 @@ def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
     version = version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else "unversioned"
     if extra:
         version += "+custom"
-    return LexiconSet(LexiconInfo(version=version, sha256=digest.hexdigest()), categories)
+    return LexiconSet(LexiconInfo(version=version, sha256=digest.hexdigest()), categories, model)
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,7 @@ def test_first_character_prefilter_loses_no_pattern_match(text):
 
     matcher = _matcher_for(LEX)
     fast = {(c.start, c.end, c.matched) for c in matcher.candidates(text) if c.kind == "pattern"}
-    every = {(m.start(), m.end(), p.pattern) for p, _, _ in matcher.patterns for m in p.finditer(text) if m.end() > m.start()}
+    every = {(m.start(), m.end(), p.pattern) for p, *_ in matcher.patterns for m in p.finditer(text) if m.end() > m.start()}
     assert fast == every
 
 
@@ -65,7 +65,7 @@ def test_patterns_have_no_catastrophic_backtracking():
         import re
         from analyzer.detect.conduct import _matcher_for
         from analyzer.lexicon import default_lexicons
-        for pattern, _, _ in _matcher_for(default_lexicons()).patterns:
+        for pattern, *_ in _matcher_for(default_lexicons()).patterns:
             for word in re.findall("[\\u4e00-\\u9fff]+", pattern.pattern)[:40]:
                 for text in [p + word * 30 + "X" for p in ("你的", "给你的", "把你的")] + ["给你的" + (word + "和") * 20]:
                     pattern.search(text)

@@ -300,3 +300,20 @@ def test_long_text_without_punctuation_takes_linear_time():
     findings, _ = run(text)
     assert time.process_time() - began < 3
     assert len(findings) >= 2 * (len(text) // len(unit))
+
+
+def test_one_act_two_wrongs_through_also():
+    """Telling a parent about the debt discloses it and is contact with a third party: one entry
+    (in privacy_disclosure.toml) flags both, and both findings name that entry."""
+    findings, _ = run("阿姨，你儿子在我们平台借了三万，拖了半年了")
+    assert {f.category for f in findings} == {"privacy_disclosure", "third_party_contact"}
+    assert {f.rule_id for f in findings} == {"privacy_disclosure/tell_relative"}
+    assert len({(f.start, f.end) for f in findings}) == 1
+
+
+def test_soft_threat_yields_to_the_graver_act_in_the_same_sentence():
+    findings, suppressed = run("你再不还，过两天警察就找上门把你铐走")
+    assert {f.category for f in findings} == {"false_legal_claim"}
+    assert any(s.category == "intimidation" and s.reason.startswith("part of a graver act") for s in suppressed)
+    # in a sentence of its own the visit threat still stands
+    assert "intimidation" in categories("警察会来找你。明天我们的人就到你家门口等你。")

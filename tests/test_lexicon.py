@@ -100,3 +100,15 @@ def test_missing_or_empty_folder_is_a_clear_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(LexiconError, match="no .toml files"):
         load_lexicons(tmp_path / "empty")
+
+
+def test_also_names_known_categories(tmp_path):
+    folder = write(tmp_path / "x", "broken.toml", GOOD.replace('id = "one"', 'id = "one"\nalso = ["no_such_category"]'))
+    with pytest.raises(LexiconError, match="broken.toml.*entry 'one' names unknown category 'no_such_category' in 'also'"):
+        load_lexicons(folder)
+
+
+def test_yields_to_names_known_categories(tmp_path):
+    folder = write(tmp_path / "x", "broken.toml", 'yields_to = ["nothing_here"]\n' + GOOD)
+    with pytest.raises(LexiconError, match="broken.toml.*'yields_to' names unknown category 'nothing_here'"):
+        load_lexicons(folder)

@@ -28,6 +28,7 @@ from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
 from ..segment import segmenter_for
 from ..types import Finding, Suppressed
+from .conduct_model import ModelFlag, model_flags
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
@@ -50,7 +51,7 @@ _STRONG_NEG = (
 # A strong negator may govern a short verb phrase (不会影响您家人...); a bare 不/没 only its fillers,
 # so that 再不还钱打断你的腿 stays a threat.
 _NEGATION = re.compile(
-    rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,5}}|(?:不|没){_FILLERS})$"
+    rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,8}}|(?:不|没){_FILLERS})$"
 )
 # Words with 不/没 that negate nothing that follows: A-not-A questions (是不是, 会不会), 别以为
 # ("don't think that ..."), 别逼我, 别让我 and 别想 (a threat follows), conjunctions (不然, 不管).
@@ -62,11 +63,11 @@ _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:或者|或是|或|以及|和|
 _REPORTED = re.compile(
     r"(?:他|她|他们|她们|对方|催收员|催收的|催收人员|那个人|那人|人家|有人|朋友|警察|你们的?(?:人|员工|催收员?))"
     r"[^。！？!?]{0,8}?(?:说|讲|骂|威胁|扬言|放话|声称|叫嚣|吼|告诉我|让我|叫我|要我|逼我|要求我)"
-    r"|你们(?:说的|讲的|说过的|提的)"  # 你们说的那个加急费: the borrower quoting the collector
+    r"|你们(?:的人)?(?:说的|讲的|说过的|提的|说我|讲我|吓唬我|威胁我)"  # 你们说的那个加急费, 你们说我要坐牢: the borrower quoting the collector
 )
 # The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
 # the other side does.
-_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(明天|今天|这就|回头)?(去)?(派出所|公安局)?(报警|报案|投诉|举报|起诉你们|告你们)")
+_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(明天|今天|这就|回头)?(去)?(派出所|公安局)?(报警|报案|打110|报110|打幺幺零|投诉|举报|起诉你们|告你们)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
 _ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要(?!我)|是否|难道)|请问|问一下|想问|怎么办|咋办")
@@ -126,31 +127,38 @@ def _pattern_first_chars(pattern: re.Pattern) -> frozenset[str] | None:
 
 @dataclass(frozen=True)
 class _Candidate:
-    category: Category
+    category: Category  # the category flagged
     entry: Entry
     start: int
     end: int
     matched: str
     kind: str  # "term", "slip" or "pattern"
+    home: Category  # the category whose file holds the entry (differs for an entry's `also`)
+
+    @property
+    def rule_id(self) -> str:
+        return f"{self.home.id}/{self.entry.id}"
 
 
 class _Matcher:
     """The lexicon set compiled for fast scanning; built once per lexicon set."""
 
     def __init__(self, lexicons: LexiconSet):
-        self.by_word: dict[str, list[tuple[Category, Entry, str]]] = {}
-        self.patterns: list[tuple[re.Pattern, Category, Entry]] = []
-        for category in lexicons.categories.values():
-            for entry in category.entries:
+        # Each rule with the categories it flags: its own, then those of its `also`.
+        self.by_word: dict[str, list[tuple[Entry, str, Category, tuple[Category, ...]]]] = {}
+        self.patterns: list[tuple[re.Pattern, Entry, Category, tuple[Category, ...]]] = []
+        for home in lexicons.categories.values():
+            for entry in home.entries:
+                targets = (home, *(lexicons.categories[c] for c in entry.also))
                 for kind, words in (("term", entry.terms), ("slip", entry.slips)):
                     for word in words:
-                        self.by_word.setdefault(word, []).append((category, entry, kind))
-                self.patterns.extend((p, category, entry) for p in entry.patterns)
+                        self.by_word.setdefault(word, []).append((entry, kind, home, targets))
+                self.patterns.extend((p, entry, home, targets) for p in entry.patterns)
         # Calling ~300 regexes per line costs more than the matching itself, so each pattern
         # runs only on texts holding a character its matches can start with.
         self.by_first: dict[str, list[int]] = {}
         self.always: list[int] = []
-        for index, (pattern, _, _) in enumerate(self.patterns):
+        for index, (pattern, *_) in enumerate(self.patterns):
             firsts = _pattern_first_chars(pattern)
             if firsts is None:
                 self.always.append(index)
@@ -165,16 +173,16 @@ class _Matcher:
         found = []
         pos = 0
         while self.words is not None and (m := self.words.search(text, pos)):
-            for category, entry, kind in self.by_word[m.group()]:
-                found.append(_Candidate(category, entry, m.start(), m.end(), m.group(), kind))
+            for entry, kind, home, targets in self.by_word[m.group()]:
+                found.extend(_Candidate(c, entry, m.start(), m.end(), m.group(), kind, home) for c in targets)
             pos = m.start() + 1  # overlapping words may start inside this one
         by_first = self.by_first
         selected = set(self.always).union(*(by_first[c] for c in by_first.keys() & set(text)))
         for index in sorted(selected):
-            pattern, category, entry = self.patterns[index]
+            pattern, entry, home, targets = self.patterns[index]
             for m in pattern.finditer(text):
                 if m.end() > m.start():
-                    found.append(_Candidate(category, entry, m.start(), m.end(), pattern.pattern, "pattern"))
+                    found.extend(_Candidate(c, entry, m.start(), m.end(), pattern.pattern, "pattern", home) for c in targets)
         return found
 
 
@@ -221,6 +229,7 @@ class _Verdict:
     confidence: float = 1.0
     severity: str = "high"
     audit: bool = True  # False: a common verb with no object at all (处理一下) is not worth listing
+    lexical: bool = False  # suppressed as a different word (word boundary, look-alike, idiom), not by context
 
 
 def _inside_quotes(text: str, start: int, pos: int) -> bool:
@@ -333,6 +342,7 @@ def _judge(c: _Candidate, s: _Sentence) -> _Verdict:
         v.support.append("an ASR slip variant, lower confidence")
         v.confidence *= _SLIP_FACTOR
     v.reason = _lexical_reason(c, s)
+    v.lexical = v.reason is not None
     clause = s.clause(c.start, c.end)
     if v.reason is None:
         _addressee(c, s, clause, v)
@@ -345,20 +355,63 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
     """Findings and suppressed candidates; offsets point into `norm.original`."""
     text = _VARIANT_RE.sub(lambda m: _VARIANTS[m.group()], norm.text)
     candidates = _matcher_for(lexicons).candidates(text)
-    if not candidates:
-        return [], []
-    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
-    starts = [a for a, _ in spans]
-    sentences: dict[int, _Sentence] = {}
     judged: list[tuple[_Candidate, _Verdict]] = []
-    for c in sorted(candidates, key=lambda c: (c.start, -(c.end - c.start))):
-        index = bisect.bisect_right(starts, c.start) - 1
-        a, b = spans[index]
-        if c.end > b:
-            continue  # a pattern spilling over a sentence end is not one statement
-        s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
-        judged.append((c, _judge(c, s)))
-    return _resolve(norm, judged)
+    if candidates:
+        spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+        starts = [a for a, _ in spans]
+        sentences: dict[int, _Sentence] = {}
+        for c in sorted(candidates, key=lambda c: (c.start, -(c.end - c.start))):
+            index = bisect.bisect_right(starts, c.start) - 1
+            a, b = spans[index]
+            if c.end > b:
+                continue  # a pattern spilling over a sentence end is not one statement
+            s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
+            judged.append((c, _judge(c, s)))
+        _yield_to_graver(judged, starts, text)
+    findings, suppressed = _resolve(norm, judged)
+    if lexicons.model is not None:
+        # The model defers wherever the lexicons judged the category on context (flagged, negated,
+        # reported...); a word that merely turned out to be another word leaves it free.
+        covered = {(c.category.id, i) for c, v in judged if not v.lexical for i in range(c.start, c.end)}
+        flags = model_flags(lexicons.model, text, covered)
+        findings = sorted(findings + [_model_finding(norm, lexicons, f) for f in flags if f.category in lexicons.categories], key=lambda f: (f.start, f.category))
+    return findings, suppressed
+
+
+def _yield_to_graver(judged: list[tuple[_Candidate, _Verdict]], starts: list[int], text: str) -> None:
+    """A flag whose category yields to a graver one flagged in the same sentence is suppressed:
+    one act is reported once, under its gravest name."""
+    flagged = {}
+    for c, v in judged:
+        if v.reason is None:
+            flagged.setdefault((bisect.bisect_right(starts, c.start), c.category.id), c)
+    for c, v in judged:
+        if v.reason is not None:
+            continue
+        sentence = bisect.bisect_right(starts, c.start)
+        graver = next((flagged[(sentence, g)] for g in c.category.yields_to if (sentence, g) in flagged), None)
+        if graver is not None:
+            v.reason = f"part of a graver act: '{text[graver.start:graver.end]}' is flagged as {graver.category.id}"
+
+
+def _model_finding(norm: NormalizedText, lexicons: LexiconSet, flag: ModelFlag) -> Finding:
+    category = lexicons.categories[flag.category]
+    start, end = norm.to_original(flag.start, flag.end)
+    return Finding(
+        category=category.id,
+        severity=category.severity,
+        start=start,
+        end=end,
+        quote=norm.original[start:end],
+        matched=f"conduct model {lexicons.model.version}",
+        rule_id=f"{category.id}/model",
+        basis=category.basis,
+        explanation=(
+            f"{category.name_en}: no lexicon entry matched; the statistical model puts this sentence in the "
+            f"category with probability {flag.probability:.2f} (weighing most: {', '.join(flag.evidence) or '-'})"
+        ),
+        confidence=round(flag.probability, 3),
+    )
 
 
 def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) -> tuple[list[Finding], list[Suppressed]]:
@@ -389,7 +442,7 @@ def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) ->
                 end=end,
                 quote=norm.original[start:end],
                 matched=c.matched,
-                rule_id=f"{c.category.id}/{c.entry.id}",
+                rule_id=c.rule_id,
                 basis=c.category.basis,
                 explanation=f"{c.entry.note or c.category.name_en}: {'; '.join(v.support)}",
                 confidence=round(v.confidence, 3),
@@ -408,7 +461,7 @@ def _resolve(norm: NormalizedText, judged: list[tuple[_Candidate, _Verdict]]) ->
                 end=end,
                 quote=norm.original[start:end],
                 matched=c.matched,
-                rule_id=f"{c.category.id}/{c.entry.id}",
+                rule_id=c.rule_id,
                 reason=v.reason,
             )
         )

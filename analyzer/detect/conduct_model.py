@@ -1,0 +1,104 @@
+"""A statistical second opinion for the conduct lexicons: one logistic regression per category over
+character n-grams, applied sentence by sentence.
+
+The lexicons are precise but only know the phrasings someone wrote down; collectors keep finding new
+ones. The model catches a sentence whose words *weigh* like a category's training sentences
+although no entry matched. It never overrides the lexicons: a category the lexicons flagged or
+suppressed (negation, reported speech, lawful framing...) in a sentence is left to them there.
+Its flags say so in their explanation, carry the probability as their confidence and name the
+n-grams that weighed most, so a reviewer sees why. The weights are plain JSON in `lexicons/`
+(`conduct_model.json`, written by `scripts/train_conduct_model.py`) and are part of the lexicon set's
+SHA-256.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..lexicon import ConductModel
+# Text between these is one unit for the model; a long unpunctuated stretch (raw ASR) is cut into
+# pieces of at most PIECE characters at clause breaks, else hard.
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_CLAUSE_END = re.compile(r"[，,；;：:、\s]")
+_PUNCT = re.compile(r"[\s，,。！？!?；;：:、\"“”‘’'（）()\[\]【】《》<>…~～\-—.]+")
+PIECE = 60
+# A shorter piece (打断你, a cut-off ASR segment) says too little for the weights to mean anything.
+MIN_CHARS = 6
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_EXPLAIN_TOP = 4
+
+
+def features(text: str, orders: tuple[int, ...]) -> set[str]:
+    """Character n-grams of normalised text; punctuation becomes '|', the ends '^' and '$'."""
+    marked = "^" + _PUNCT.sub("|", text) + "$"
+    found = set()
+    for n in orders:
+        for i in range(len(marked) - n + 1):
+            gram = marked[i : i + n]
+            if gram.strip("|"):
+                found.add(gram)
+    return found
+
+
+@dataclass(frozen=True)
+class ModelFlag:
+    category: str
+    start: int  # offsets into the normalised text
+    end: int
+    probability: float
+    evidence: tuple[str, ...]  # the n-grams that weighed most for the category
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """Sentences of at most PIECE characters, trimmed of spaces and punctuation."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.span()
+        while start < end:
+            stop = end
+            if end - start > PIECE:
+                breaks = [b.end() for b in _CLAUSE_END.finditer(text, start + PIECE // 2, start + PIECE)]
+                stop = breaks[-1] if breaks else start + PIECE
+            a, b = start, stop
+            while a < b and _PUNCT.fullmatch(text[a]):
+                a += 1
+            while b > a and _PUNCT.fullmatch(text[b - 1]):
+                b -= 1
+            if b > a:
+                out.append((a, b))
+            start = stop
+    return out
+
+
+def probabilities(model: ConductModel, text: str) -> tuple[dict[str, float], list[str]]:
+    """Probability of each category for one piece of text, and the piece's known n-grams."""
+    grams = sorted(g for g in features(text, model.orders) if g in model.rows)
+    z = model.bias + model.weights[[model.rows[g] for g in grams]].sum(axis=0)
+    return {c: 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, float(v))))) for c, v in zip(model.categories, z)}, grams
+
+
+def _evidence(model: ConductModel, category: str, grams: list[str]) -> tuple[str, ...]:
+    """The n-grams that weighed most towards `category`."""
+    k = model.categories.index(category)
+    weight = {g: float(model.weights[model.rows[g], k]) for g in grams}
+    return tuple(sorted((g for g in grams if weight[g] > 0), key=lambda g: (-weight[g], g))[:_EXPLAIN_TOP])
+
+
+def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -> list[ModelFlag]:
+    """Pieces the model puts in a category above its threshold, where the lexicons said nothing
+    about that category: `covered` holds (category, offset) of every lexicon finding and
+    suppressed candidate."""
+    flags = []
+    for start, end in pieces(text):
+        if len(_HAN.findall(text, start, end)) < MIN_CHARS:
+            continue
+        scores, grams = probabilities(model, text[start:end])
+        for category, probability in scores.items():
+            if probability < model.thresholds[category]:
+                continue
+            if any((category, i) in covered for i in range(start, end)):
+                continue
+            flags.append(ModelFlag(category, start, end, probability, _evidence(model, category, grams)))
+    return flags

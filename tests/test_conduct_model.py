@@ -1,0 +1,89 @@
+"""The statistical second opinion: what it adds, where it defers to the lexicons, how it is packaged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer import analyze_text
+from analyzer.errors import LexiconError
+from analyzer.lexicon import BUILTIN_DIR, MODEL_FILE, default_lexicons, load_lexicons
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def model_findings(text):
+    return [f for f in analyze_text(text).findings if f.rule_id.endswith("/model")]
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("给你寄了身寿衣，尺码我估的，你试试合不合身", "violent_threat"),  # no lexicon word for a shroud
+        ("你就是个滚刀肉", "insult"),  # 滚 alone is not the insult; the model reads the whole phrase
+    ],
+)
+def test_model_flags_what_no_entry_names_and_says_so(text, category):
+    found = model_findings(text)
+    assert [f.category for f in found] == [category]
+    f = found[0]
+    model = default_lexicons().model
+    assert text[f.start : f.end] == f.quote and f.quote
+    assert f.confidence >= model.thresholds[category]
+    assert "statistical model" in f.explanation and "no lexicon entry matched" in f.explanation
+    assert f.matched == f"conduct model {model.version}"
+    assert f.basis == default_lexicons().categories[category].basis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们不会联系你的家人",  # negation: the lexicons suppressed it, the model must not re-flag it
+        "他说要弄死我",  # reported speech
+        "打死我也没钱",  # the speaker's own idiom
+        "打断你",  # too short for the weights to mean anything
+        "我是银行的工作人员，今天提醒您还款",  # a lawful self-introduction
+    ],
+)
+def test_model_defers_to_context_rules_and_lawful_talk(text):
+    assert analyze_text(text).findings == ()
+
+
+def test_model_flag_spans_map_to_the_original_text():
+    text = "喂，你好。  給你寄了身壽衣，尺碼我估的，你試試合不合身！"  # Traditional, extra spaces
+    found = model_findings(text)
+    assert found and all(text[f.start : f.end] == f.quote for f in found)
+    assert all(not f.quote.startswith((" ", "，")) and not f.quote.endswith("！") for f in found)
+
+
+def test_model_file_is_part_of_the_lexicon_hash(tmp_path):
+    shutil.copy(BUILTIN_DIR / "insult.toml", tmp_path / "insult.toml")
+    base = load_lexicons(tmp_path)
+    raw = json.loads((BUILTIN_DIR / MODEL_FILE).read_text(encoding="utf-8"))
+    raw["thresholds"]["insult"] = 0.99
+    (tmp_path / MODEL_FILE).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    custom = load_lexicons(tmp_path)
+    assert custom.info.sha256 != base.info.sha256
+    assert custom.model.thresholds["insult"] == 0.99
+
+
+@pytest.mark.parametrize("content, problem", [("{not json", "not valid UTF-8 JSON"), ('{"version": "1"}', "missing")])
+def test_malformed_model_file_names_the_file(tmp_path, content, problem):
+    shutil.copy(BUILTIN_DIR / "insult.toml", tmp_path / "insult.toml")
+    (tmp_path / MODEL_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError, match=rf"{MODEL_FILE}.*{problem}"):
+        load_lexicons(tmp_path)
+
+
+def test_committed_model_was_trained_on_the_current_dev_sets():
+    """Changing a dev file without retraining (python scripts/train_conduct_model.py) fails here."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "train_conduct_model.py"), "--check"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
