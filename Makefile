@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test eval eval-asr bench samples clean
+.PHONY: install demo test eval eval-asr model bench samples clean
 
 # The test install takes the optional extras too (mono diarization on CPU PyTorch, Dask), so that
 # their real code is tested; `make demo` needs only the core.
@@ -34,6 +34,10 @@ eval: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_conduct.py
 	$(BIN)/python scripts/eval_extract.py
 	$(BIN)/python scripts/eval_diarization.py
+
+# Retrain lexicons/conduct_model.json after changing tests/data/conduct_dev*.jsonl.
+model: $(STAMP)
+	$(BIN)/python scripts/train_conduct_model.py
 
 eval-asr: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_asr.py

@@ -32,6 +32,7 @@ from .conduct_model import ModelFlag, model_flags
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
+_CLAUSE_OR_SENTENCE_END = re.compile(r"[，,；;：:、\s。！？!?]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 # 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.
@@ -367,7 +368,7 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
                 continue  # a pattern spilling over a sentence end is not one statement
             s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
             judged.append((c, _judge(c, s)))
-        _yield_to_graver(judged, starts, text)
+        _yield_to_graver(judged, text)
     findings, suppressed = _resolve(norm, judged)
     if lexicons.model is not None:
         # The model defers wherever the lexicons judged the category on context (flagged, negated,
@@ -378,18 +379,19 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
     return findings, suppressed
 
 
-def _yield_to_graver(judged: list[tuple[_Candidate, _Verdict]], starts: list[int], text: str) -> None:
-    """A flag whose category yields to a graver one flagged in the same sentence is suppressed:
-    one act is reported once, under its gravest name."""
+def _yield_to_graver(judged: list[tuple[_Candidate, _Verdict]], text: str) -> None:
+    """A flag whose category yields to a graver one flagged in the same clause is suppressed: one
+    act (警察上门铐人) is reported once, under its gravest name."""
+    breaks = [m.start() for m in _CLAUSE_OR_SENTENCE_END.finditer(text)]
     flagged = {}
     for c, v in judged:
         if v.reason is None:
-            flagged.setdefault((bisect.bisect_right(starts, c.start), c.category.id), c)
+            flagged.setdefault((bisect.bisect_right(breaks, c.start), c.category.id), c)
     for c, v in judged:
         if v.reason is not None:
             continue
-        sentence = bisect.bisect_right(starts, c.start)
-        graver = next((flagged[(sentence, g)] for g in c.category.yields_to if (sentence, g) in flagged), None)
+        clause = bisect.bisect_right(breaks, c.start)
+        graver = next((flagged[(clause, g)] for g in c.category.yields_to if (clause, g) in flagged), None)
         if graver is not None:
             v.reason = f"part of a graver act: '{text[graver.start:graver.end]}' is flagged as {graver.category.id}"
 
