@@ -24,7 +24,7 @@ def model_findings(text):
 @pytest.mark.parametrize(
     "text, category",
     [
-        ("给你寄了身寿衣，尺码我估的，你试试合不合身", "violent_threat"),  # no lexicon word for a shroud
+        ("晚上回家走夜路的时候最好回头看看", "violent_threat"),  # a threat without a single threatening word
         ("你就是个滚刀肉", "insult"),  # 滚 alone is not the insult; the model reads the whole phrase
     ],
 )
@@ -55,10 +55,11 @@ def test_model_defers_to_context_rules_and_lawful_talk(text):
 
 
 def test_model_flag_spans_map_to_the_original_text():
-    text = "喂，你好。  給你寄了身壽衣，尺碼我估的，你試試合不合身！"  # Traditional, extra spaces
+    text = "喂，你好。  你們的錢到底什麼時候還，晚上回家走夜路的時候最好回頭看看！"  # Traditional, extra spaces
     found = model_findings(text)
     assert found and all(text[f.start : f.end] == f.quote for f in found)
-    assert all(not f.quote.startswith((" ", "，")) and not f.quote.endswith("！") for f in found)
+    # the quote is the clause the model rates likeliest, not the whole run-on sentence
+    assert [f.quote for f in found] == ["晚上回家走夜路的時候最好回頭看看"]
 
 
 def test_model_file_is_part_of_the_lexicon_hash(tmp_path):

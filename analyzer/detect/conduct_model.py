@@ -100,5 +100,20 @@ def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -
                 continue
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            flags.append(ModelFlag(category, start, end, probability, _evidence(model, category, grams)))
+            a, b = _likeliest_clause(model, text, start, end, category)
+            flags.append(ModelFlag(category, a, b, probability, _evidence(model, category, grams)))
     return flags
+
+
+def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, category: str) -> tuple[int, int]:
+    """The clause of a flagged piece that the model puts likeliest in the category, so that the
+    quote and its timecode point at the words rather than at a whole run-on sentence."""
+    bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
+    clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
+    if len(clauses) < 2:
+        return start, end
+    best = max(clauses, key=lambda ab: (probabilities(model, text[ab[0] : ab[1]])[0][category], -ab[0]))
+    a, b = best
+    while b > a and _PUNCT.fullmatch(text[b - 1]):
+        b -= 1
+    return a, b
