@@ -157,9 +157,9 @@ def settings_fingerprint(options: AnalyzeOptions) -> str:
 @lru_cache(maxsize=2)
 def _lexicons(lexicons_dir: Path | None):
     """Loaded once per process (parent and each worker)."""
-    from .lexicon import load_lexicons
+    from .lexicon import default_lexicons, load_lexicons
 
-    return load_lexicons(lexicons_dir)
+    return load_lexicons(lexicons_dir) if lexicons_dir else default_lexicons()
 
 
 def default_threads(jobs: int) -> int:

@@ -109,7 +109,7 @@ def parse_model(name: str, data: bytes) -> ConductModel:
         raw = json.loads(data.decode("utf-8"))
         categories = tuple(raw["categories"])
         grams = sorted(raw["weights"])
-        weights = np.array([[float(w) for w in raw["weights"][g]] for g in grams], dtype=np.float64)
+        weights = np.array([raw["weights"][g] for g in grams], dtype=np.float64)
         if weights.shape != (len(grams), len(categories)):
             raise ValueError("every weight row needs one value per category")
         return ConductModel(
@@ -203,11 +203,11 @@ def _parse_classes(check: _FileCheck, raw: dict) -> dict[str, str]:
     return classes
 
 
-def _expand(check: _FileCheck, source: str, classes: dict[str, str], entry_id: str, index: int, line: int) -> str:
+def _expand(check: _FileCheck, source: str, classes: dict[str, str], entry_id: str, index: int, line) -> str:
     def replace(m: re.Match) -> str:
         if m.group(1) not in classes:
             check.fail(f"pattern {source!r} in entry '{entry_id}' uses unknown class {{{m.group(1)}}}",
-                       "patterns", index, line)
+                       "patterns", index, line())
         return classes[m.group(1)]
 
     return _CLASS_REF.sub(replace, source)
@@ -233,17 +233,20 @@ def _parse_entry(
         check.fail(f"entry '{entry_id}' has no terms, slips or patterns", "id", index)
     patterns = []
     for source in sources:
-        line = _find_literal(check.text, source, _line_of(check.text, "patterns", index))
+        # The line is only looked up for an error message: finding it costs more than the parse.
+        def line(source=source) -> int:
+            return _find_literal(check.text, source, _line_of(check.text, "patterns", index))
+
         expanded = _expand(check, source, classes, entry_id, index, line)
         try:
             patterns.append(re.compile(expanded))
         except re.error as exc:
-            check.fail(f"bad regular expression {source!r} in entry '{entry_id}': {exc}", "patterns", index, line)
+            check.fail(f"bad regular expression {source!r} in entry '{entry_id}': {exc}", "patterns", index, line())
         if _UNBOUNDED_GROUP.search(expanded):
             check.fail(
                 f"pattern {source!r} in entry '{entry_id}' repeats a group without a limit ( )* or )+ ), "
                 "which can make matching hang on repeated words; use a bound such as ){0,4}",
-                "patterns", index, line,
+                "patterns", index, line(),
             )
     confidence = raw.get("confidence", 0.9)
     if not isinstance(confidence, (int, float)) or isinstance(confidence, bool) or not 0 < confidence <= 1:
