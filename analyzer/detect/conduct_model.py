@@ -13,9 +13,10 @@ SHA-256.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..lexicon import ConductModel
 # Text between these is one unit for the model; a long unpunctuated stretch (raw ASR) is cut into
@@ -33,12 +34,10 @@ _EXPLAIN_TOP = 4
 def features(text: str, orders: tuple[int, ...]) -> set[str]:
     """Character n-grams of normalised text; punctuation becomes '|', the ends '^' and '$'."""
     marked = "^" + _PUNCT.sub("|", text) + "$"
-    found = set()
+    found: set[str] = set()
     for n in orders:
-        for i in range(len(marked) - n + 1):
-            gram = marked[i : i + n]
-            if gram.strip("|"):
-                found.add(gram)
+        found.update(marked[i : i + n] for i in range(len(marked) - n + 1))
+        found.discard("|" * n)  # punctuation alone says nothing
     return found
 
 
@@ -72,47 +71,47 @@ def pieces(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def probabilities(model: ConductModel, text: str) -> tuple[dict[str, float], list[str]]:
-    """Probability of each category for one piece of text, and the piece's known n-grams."""
-    grams = sorted(g for g in features(text, model.orders) if g in model.rows)
-    z = model.bias + model.weights[[model.rows[g] for g in grams]].sum(axis=0)
-    return {c: 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, float(v))))) for c, v in zip(model.categories, z)}, grams
+def probabilities(model: ConductModel, text: str) -> np.ndarray:
+    """Probability of each category (in `model.categories` order) for one piece of text."""
+    # Rows are summed in sorted order, so the result never depends on set iteration order.
+    rows = sorted({model.rows[g] for g in features(text, model.orders) if g in model.rows})
+    z = model.bias + model.weights[rows].sum(axis=0)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
-def _evidence(model: ConductModel, category: str, grams: list[str]) -> tuple[str, ...]:
-    """The n-grams that weighed most towards `category`."""
-    k = model.categories.index(category)
-    weight = {g: float(model.weights[model.rows[g], k]) for g in grams}
-    return tuple(sorted((g for g in grams if weight[g] > 0), key=lambda g: (-weight[g], g))[:_EXPLAIN_TOP])
+def _evidence(model: ConductModel, k: int, text: str) -> tuple[str, ...]:
+    """The n-grams of `text` that weighed most towards category number `k`."""
+    weight = {g: float(model.weights[model.rows[g], k]) for g in features(text, model.orders) if g in model.rows}
+    return tuple(sorted((g for g in weight if weight[g] > 0), key=lambda g: (-weight[g], g))[:_EXPLAIN_TOP])
 
 
 def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -> list[ModelFlag]:
     """Pieces the model puts in a category above its threshold, where the lexicons said nothing
     about that category: `covered` holds (category, offset) of every lexicon finding and
     suppressed candidate."""
+    cutoffs = np.array([model.thresholds[c] for c in model.categories])
     flags = []
     for start, end in pieces(text):
         if len(_HAN.findall(text, start, end)) < MIN_CHARS:
             continue
-        scores, grams = probabilities(model, text[start:end])
-        for category, probability in scores.items():
-            if probability < model.thresholds[category]:
-                continue
+        scores = probabilities(model, text[start:end])
+        for k in np.flatnonzero(scores >= cutoffs):
+            category = model.categories[k]
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            a, b = _likeliest_clause(model, text, start, end, category)
-            flags.append(ModelFlag(category, a, b, probability, _evidence(model, category, grams)))
+            a, b = _likeliest_clause(model, text, start, end, k)
+            flags.append(ModelFlag(category, a, b, float(scores[k]), _evidence(model, int(k), text[start:end])))
     return flags
 
 
-def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, category: str) -> tuple[int, int]:
+def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int) -> tuple[int, int]:
     """The clause of a flagged piece that the model puts likeliest in the category, so that the
     quote and its timecode point at the words rather than at a whole run-on sentence."""
     bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
     clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
     if len(clauses) < 2:
         return start, end
-    best = max(clauses, key=lambda ab: (probabilities(model, text[ab[0] : ab[1]])[0][category], -ab[0]))
+    best = max(clauses, key=lambda ab: (float(probabilities(model, text[ab[0] : ab[1]])[k]), -ab[0]))
     a, b = best
     while b > a and _PUNCT.fullmatch(text[b - 1]):
         b -= 1
