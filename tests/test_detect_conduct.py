@@ -237,21 +237,23 @@ def _heldout_scores():
     return ev.score(ev.load(ev.SETS["held-out"]))["scores"]
 
 
-def test_heldout_precision_target_and_recall_floor():
-    """Precision meets the issue's target (0.92). Recall is guarded at what the lexicons reach on
-    sentences written blind (about 0.88 overall since the synonym-class rounds): a change must not make it worse."""
+def test_heldout_precision_and_recall_floors():
+    """Regression guard at what the detector reaches on the held-out sets (written by authors who
+    never saw the lexicons or the model, never tuned on): overall about P 0.90 / R 0.80 when
+    measured; a change must not make it worse."""
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
-    assert precision >= 0.92 and recall >= 0.85
+    assert precision >= 0.88 and recall >= 0.78
     for category, (p, r, _) in scores.items():
-        assert p >= 0.8 and r >= 0.8, category
+        assert p >= 0.75 and r >= 0.6, category
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out recall is about 0.88, not 0.92")
-def test_heldout_recall_target():
+@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out P is about 0.90 and R about 0.80, not 0.92")
+def test_heldout_target():
     scores = _heldout_scores()
-    assert scores.pop("overall")[1] >= 0.92
-    assert all(r >= 0.8 for _, r, _ in scores.values())
+    precision, recall, _ = scores.pop("overall")
+    assert precision >= 0.92 and recall >= 0.92
+    assert all(p >= 0.8 and r >= 0.8 for p, r, _ in scores.values())
 
 
 # Acceptance on the shared spliced calls (texts only here; the audio path is checked below).

@@ -69,7 +69,7 @@ _REPORTED = re.compile(
 )
 # The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
 # the other side does.
-_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(明天|今天|这就|回头)?(去)?(派出所|公安局)?(报警|报案|打110|报110|打幺幺零|投诉|举报|起诉你们|告你们|把录音交给派出所|把录音交给警察)")
+_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能)*(明天|今天|这就|回头)?(去)?(派出所|公安局|12321|12378|银保监|消协)?(报警|报案|打110|报110|打幺幺零|投诉|举报|起诉你们|告你们|把录音交给派出所|把录音交给警察)")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
 _ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要(?!我)|是否|难道)|请问|问一下|想问|怎么办|咋办")
