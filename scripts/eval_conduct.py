@@ -23,8 +23,11 @@ from analyzer.normalize import normalize  # noqa: E402
 DATA = ROOT / "tests" / "data"
 # "independent": 240 utterances written by a separate author who never saw the lexicons, the dev
 # set or the detector (measured once before any change: P 0.901, R 0.636). Never tune on it.
-# Each set may be split over several files (conduct_dev*.jsonl, conduct_heldout*.jsonl): one per
-# writing round, so the rounds can be told apart in git history.
+# Each set is split over several files (conduct_dev*.jsonl, conduct_heldout*.jsonl), one per writing
+# round and style. Every file but the original conduct_dev.jsonl and conduct_heldout.jsonl was written
+# by a separate author (a helper session given only shared/domain.md and a labelling guide, never the
+# lexicons, the model or the other files). Held-out files are never tuned on: the detector only
+# learns from the dev files (lexicon edits from their errors; the model is trained on them).
 SETS = {
     "dev": sorted(DATA.glob("conduct_dev*.jsonl")),
     "held-out": sorted(DATA.glob("conduct_heldout*.jsonl")),
