@@ -376,7 +376,8 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
         # reported...); a word that merely turned out to be another word leaves it free.
         covered = {(c.category.id, i) for c, v in judged if not v.lexical for i in range(c.start, c.end)}
         flags = model_flags(lexicons.model, text, covered)
-        findings = sorted(findings + [_model_finding(norm, lexicons, f) for f in flags if f.category in lexicons.categories], key=lambda f: (f.start, f.category))
+        findings += [_model_finding(norm, lexicons, f) for f in flags if f.category in lexicons.categories]
+        findings.sort(key=lambda f: (f.start, f.category))
     return findings, suppressed
 
 

@@ -3,8 +3,9 @@ character n-grams, applied sentence by sentence.
 
 The lexicons are precise but only know the phrasings someone wrote down; collectors keep finding new
 ones. The model catches a sentence whose words *weigh* like a category's training sentences
-although no entry matched. It never overrides the lexicons: a category the lexicons flagged or
-suppressed (negation, reported speech, lawful framing...) in a sentence is left to them there.
+although no entry matched. It never overrides the lexicons: where they flagged a category, or
+judged it away on context (negation, reported speech, lawful framing...), the model stays silent
+on that category in that sentence.
 Its flags say so in their explanation, carry the probability as their confidence and name the
 n-grams that weighed most, so a reviewer sees why. The weights are plain JSON in `lexicons/`
 (`conduct_model.json`, written by `scripts/train_conduct_model.py`) and are part of the lexicon set's
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..lexicon import ConductModel
+
 # Text between these is one unit for the model; a long unpunctuated stretch (raw ASR) is cut into
 # pieces of at most PIECE characters at clause breaks, else hard.
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
@@ -87,8 +89,8 @@ def _evidence(model: ConductModel, k: int, text: str) -> tuple[str, ...]:
 
 def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -> list[ModelFlag]:
     """Pieces the model puts in a category above its threshold, where the lexicons said nothing
-    about that category: `covered` holds (category, offset) of every lexicon finding and
-    suppressed candidate."""
+    about that category: `covered` holds (category, offset) of every lexicon candidate that was
+    flagged or suppressed on context."""
     cutoffs = np.array([model.thresholds[c] for c in model.categories])
     flags = []
     for start, end in pieces(text):
