@@ -37,7 +37,7 @@ CATEGORIES = (
     "impersonation", "false_legal_claim", "credit_misstatement", "unauthorised_fee",
 )
 ORDERS = (1, 2, 3)
-MIN_COUNT = 2  # an n-gram seen in fewer utterances is noise
+MIN_COUNT = 3  # an n-gram seen in fewer utterances is noise
 C = 4.0  # inverse L2 strength
 PRUNE = 0.01  # rows whose every weight is smaller than this are left out of the file
 PRECISION = 0.95  # the cross-validated precision each category's threshold must reach
