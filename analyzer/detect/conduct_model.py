@@ -76,7 +76,8 @@ def pieces(text: str) -> list[tuple[int, int]]:
 def probabilities(model: ConductModel, text: str) -> np.ndarray:
     """Probability of each category (in `model.categories` order) for one piece of text."""
     # Rows are summed in sorted order, so the result never depends on set iteration order.
-    rows = sorted({model.rows[g] for g in features(text, model.orders) if g in model.rows})
+    known = model.rows
+    rows = sorted({r for g in features(text, model.orders) if (r := known.get(g)) is not None})
     z = model.bias + model.weights[rows].sum(axis=0)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
