@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
 try:  # Python 3.11+
@@ -81,7 +82,7 @@ class Category:
     description: str
     entries: tuple[Entry, ...]
     source: str  # file the category came from
-    # Graver categories that absorb this one in the same sentence (上门铐人 is a false legal claim,
+    # Graver categories that absorb this one in the same clause (上门铐人 is a false legal claim,
     # not also a visit threat).
     yields_to: tuple[str, ...] = ()
 
@@ -203,7 +204,9 @@ def _parse_classes(check: _FileCheck, raw: dict) -> dict[str, str]:
     return classes
 
 
-def _expand(check: _FileCheck, source: str, classes: dict[str, str], entry_id: str, index: int, line) -> str:
+def _expand(
+    check: _FileCheck, source: str, classes: dict[str, str], entry_id: str, index: int, line: Callable[[], int]
+) -> str:
     def replace(m: re.Match) -> str:
         if m.group(1) not in classes:
             check.fail(f"pattern {source!r} in entry '{entry_id}' uses unknown class {{{m.group(1)}}}",

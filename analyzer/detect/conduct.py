@@ -31,8 +31,9 @@ from ..types import Finding, Suppressed
 from .conduct_model import ModelFlag, model_flags
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
-_CLAUSE_BREAK = re.compile(r"[，,；;：:、\s]")
-_CLAUSE_OR_SENTENCE_END = re.compile(r"[，,；;：:、\s。！？!?]")
+_CLAUSE_CHARS = "，,；;：:、\\s"
+_CLAUSE_BREAK = re.compile(f"[{_CLAUSE_CHARS}]")
+_CLAUSE_OR_SENTENCE_END = re.compile(f"[{_CLAUSE_CHARS}。！？!?]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 # 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.

@@ -62,15 +62,20 @@ def pieces(text: str) -> list[tuple[int, int]]:
             if end - start > PIECE:
                 breaks = [b.end() for b in _CLAUSE_END.finditer(text, start + PIECE // 2, start + PIECE)]
                 stop = breaks[-1] if breaks else start + PIECE
-            a, b = start, stop
-            while a < b and _PUNCT.fullmatch(text[a]):
-                a += 1
-            while b > a and _PUNCT.fullmatch(text[b - 1]):
-                b -= 1
+            a, b = _trimmed(text, start, stop)
             if b > a:
                 out.append((a, b))
             start = stop
     return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces and punctuation at either end."""
+    while start < end and _PUNCT.fullmatch(text[start]):
+        start += 1
+    while end > start and _PUNCT.fullmatch(text[end - 1]):
+        end -= 1
+    return start, end
 
 
 def probabilities(model: ConductModel, text: str) -> np.ndarray:
@@ -115,7 +120,4 @@ def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: i
     if len(clauses) < 2:
         return start, end
     best = max(clauses, key=lambda ab: (float(probabilities(model, text[ab[0] : ab[1]])[k]), -ab[0]))
-    a, b = best
-    while b > a and _PUNCT.fullmatch(text[b - 1]):
-        b -= 1
-    return a, b
+    return _trimmed(text, *best)
