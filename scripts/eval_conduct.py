@@ -48,7 +48,7 @@ def predict(text: str) -> set[str]:
     return {f.category for f in findings}
 
 
-def _ratio(a: int, b: int) -> float:
+def ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
 
@@ -67,9 +67,9 @@ def score(items: list[dict]) -> dict:
                 counts[c][2] += 1
         if gold != got:
             errors.append((item["text"], sorted(gold), sorted(got)))
-    result = {c: (_ratio(tp, tp + fp), _ratio(tp, tp + fn), tp + fn) for c, (tp, fp, fn) in counts.items()}
+    result = {c: (ratio(tp, tp + fp), ratio(tp, tp + fn), tp + fn) for c, (tp, fp, fn) in counts.items()}
     tp, fp, fn = (sum(v[i] for v in counts.values()) for i in range(3))
-    result["overall"] = (_ratio(tp, tp + fp), _ratio(tp, tp + fn), tp + fn)
+    result["overall"] = (ratio(tp, tp + fp), ratio(tp, tp + fn), tp + fn)
     return {"scores": result, "errors": errors, "utterances": len(items),
             "negatives": sum(1 for i in items if not i["labels"])}
 

@@ -1,0 +1,83 @@
+"""How far two careful readers agree on the labelled sets: the ceiling for any detector.
+
+`tests/data/conduct_relabels.jsonl` holds second (and for part of the held-out set, third) labels
+given blind: each reader saw only the utterances, the labelling guide (tests/data/LABELLING.md) and
+`../shared/domain.md`, never the writer's labels, the other reader's or the detector's output.
+Each line is {"file", "line" (1-based line in that file), "text", "readers": {name: [labels]}}.
+
+The script prints, per set, each reader scored against the writer's labels as if the reader were a
+detector, the readers against each other, and the detector against the writer and against each
+reader on the same utterances.
+
+Usage: python scripts/eval_agreement.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_conduct  # noqa: E402
+
+RELABELS = eval_conduct.DATA / "conduct_relabels.jsonl"
+
+
+def micro(reference: list[set[str]], predicted: list[set[str]]) -> dict[str, tuple[float, float]]:
+    """Precision and recall of `predicted` against `reference`, per category and overall."""
+    counts = {c: [0, 0, 0] for c in (*eval_conduct.CATEGORIES, "overall")}
+    for ref, got in zip(reference, predicted):
+        for c in ref | got:
+            for key in (c, "overall"):
+                counts[key][0 if c in ref and c in got else 1 if c in got else 2] += 1
+    return {c: (eval_conduct.ratio(tp, tp + fp), eval_conduct.ratio(tp, tp + fn)) for c, (tp, fp, fn) in counts.items()}
+
+
+def load_relabels(path: Path = RELABELS) -> dict[str, list[dict]]:
+    """Relabel lines by set, each checked against the utterance it names."""
+    set_of = {p.name: name for name, paths in eval_conduct.SETS.items() for p in paths}
+    files: dict[str, list[dict]] = {}
+    by_set: dict[str, list[dict]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        row = json.loads(line)
+        if row["file"] not in set_of:
+            raise SystemExit(f"{path.name}:{number}: no labelled set file {row['file']}")
+        if row["file"] not in files:
+            files[row["file"]] = eval_conduct.load([eval_conduct.DATA / row["file"]])
+        item = files[row["file"]][row["line"] - 1]
+        if item["text"] != row["text"]:
+            raise SystemExit(f"{path.name}:{number}: text differs from {row['file']} line {row['line']}")
+        by_set.setdefault(set_of[row["file"]], []).append(row | {"writer": item["labels"]})
+    return by_set
+
+
+def _print(title: str, scores: dict[str, tuple[float, float]], n: int) -> None:
+    p, r = scores["overall"]
+    weakest = min((c for c in eval_conduct.CATEGORIES), key=lambda c: min(scores[c]))
+    print(f"  {title:<34} n={n:<5} P {p:.3f} R {r:.3f}   weakest: {weakest} P {scores[weakest][0]:.2f} R {scores[weakest][1]:.2f}")
+
+
+def main() -> int:
+    for name, rows in load_relabels().items():
+        print(f"{name}: {len(rows)} utterances read again")
+        readers = sorted({r for row in rows for r in row["readers"]})
+        for reader in readers:
+            mine = [row for row in rows if reader in row["readers"]]
+            writer = [set(row["writer"]) for row in mine]
+            _print(f"reader {reader} vs writer", micro(writer, [set(row["readers"][reader]) for row in mine]), len(mine))
+            detected = [eval_conduct.predict(row["text"]) for row in mine]
+            _print("detector vs writer", micro(writer, detected), len(mine))
+            _print(f"detector vs reader {reader}", micro([set(row["readers"][reader]) for row in mine], detected), len(mine))
+        for a, b in zip(readers, readers[1:]):
+            both = [row for row in rows if a in row["readers"] and b in row["readers"]]
+            if both:
+                ref = [set(row["readers"][a]) for row in both]
+                _print(f"reader {b} vs reader {a}", micro(ref, [set(row["readers"][b]) for row in both]), len(both))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
