@@ -29,6 +29,10 @@ _PUNCT = re.compile(r"[\s，,。！？!?；;：:、\"“”‘’'（）()\[\]�
 PIECE = 60
 # A shorter piece (打断你, a cut-off ASR segment) says too little for the weights to mean anything.
 MIN_CHARS = 6
+# A long run-on piece (two speakers' turns glued by ASR) can add up to a category that no clause
+# of it holds: there, the likeliest clause alone must reach this share of the threshold.
+CLAUSE_SUPPORT = 0.5
+SHORT_PIECE = 40  # the labelled utterances the model learnt from are mostly shorter
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _EXPLAIN_TOP = 4
 
@@ -107,17 +111,21 @@ def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -
             category = model.categories[k]
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            a, b = _likeliest_clause(model, text, start, end, k)
+            a, b, alone = _likeliest_clause(model, text, start, end, k, float(scores[k]))
+            if end - start > SHORT_PIECE and alone < CLAUSE_SUPPORT * cutoffs[k]:
+                continue
             flags.append(ModelFlag(category, a, b, float(scores[k]), _evidence(model, int(k), text[start:end])))
     return flags
 
 
-def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int) -> tuple[int, int]:
-    """The clause of a flagged piece that the model puts likeliest in the category, so that the
-    quote and its timecode point at the words rather than at a whole run-on sentence."""
+def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int, whole: float) -> tuple[int, int, float]:
+    """The clause of a flagged piece that the model puts likeliest in the category, and its
+    probability on its own, so that the quote and its timecode point at the words rather than at
+    a whole run-on sentence."""
     bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
     clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
     if len(clauses) < 2:
-        return start, end
-    best = max(clauses, key=lambda ab: (float(probabilities(model, text[ab[0] : ab[1]])[k]), -ab[0]))
-    return _trimmed(text, *best)
+        return start, end, whole
+    scored = [(float(probabilities(model, text[a:b])[k]), -a, a, b) for a, b in clauses]
+    alone, _, a, b = max(scored)
+    return (*_trimmed(text, a, b), alone)
