@@ -86,6 +86,8 @@ def test_does_not_flag(text):
         ("他骂你是废物", "reported speech"),
         ("你是不是要上门？", "the listener asking"),
         ("我们会安排持证人员上门拜访", "lawful framing"),
+        ("上门需要征得您本人同意，您不同意我们就不去", "lawful framing"),
+        ("你要上门就上门，我又不怕", "complaint"),
         ("砍价砍了一半", "idiom"),
         ("垃圾短信", "look-alike"),
         ("这家店的菜真垃圾", "not addressed"),
@@ -251,8 +253,8 @@ def _heldout_scores():
 
 def test_heldout_precision_and_recall_floors():
     """Regression guard at what the detector reaches on the held-out sets (written by authors who
-    never saw the lexicons or the model, never tuned on): overall P 0.893 / R 0.852 when measured
-    (13 340 utterances), intimidation the weakest (P 0.77, R 0.72); a change must not make it worse."""
+    never saw the lexicons or the model, never tuned on): overall P 0.896 / R 0.857 when measured
+    (14 540 utterances), intimidation the weakest (P 0.78, R 0.71); a change must not make it worse."""
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
     assert precision >= 0.88 and recall >= 0.8
@@ -260,7 +262,7 @@ def test_heldout_precision_and_recall_floors():
         assert p >= 0.72 and r >= 0.6, category
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out P 0.893, R 0.852 (target 0.92 both)")
+@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out P 0.896, R 0.857 (target 0.92 both)")
 def test_heldout_target():
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
@@ -331,3 +333,12 @@ def test_soft_threat_yields_to_the_graver_act_in_the_same_sentence():
     assert any(s.category == "intimidation" and s.reason.startswith("part of a graver act") for s in suppressed)
     # in a sentence of its own the visit threat still stands
     assert "intimidation" in categories("警察会来找你。明天我们的人就到你家门口等你。")
+    # police said to come to the door: a false legal claim, the visit inside it reported under it
+    findings, suppressed = run("我们已经报警了，民警这两天就去你家里调查你")
+    assert "false_legal_claim" in {f.category for f in findings}
+    assert "intimidation" not in {f.category for f in findings}
+
+
+def test_records_sent_to_a_workplace_are_not_a_visit():
+    assert "intimidation" not in categories("你这个逾期记录会同步到你单位的人事档案里")
+    assert "intimidation" in categories("明天我们就到你单位找你")

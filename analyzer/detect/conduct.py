@@ -68,9 +68,9 @@ _REPORTED = re.compile(
     r"|你们(?:的人)?(?:说的|讲的|说过的|提的|说我|讲我|说俺|吓唬我|威胁我)"  # 你们说的那个加急费, 你们说我要坐牢: the borrower quoting the collector
     r"|新闻(?:里|上)?(?:说|报道)|网上说|据说|据我了解|据了解|借款人反映|律师提醒|律师说|媒体报道"  # news and advice about collectors
 )
-# The speaker (我, not the agency's 我们) will call the police or complain: the words describe what
-# the other side does.
-_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能|已经|真)*(明天|今天|这就|回头)?(去)?(派出所|公安局|12321|12378|银保监|消协)?(报警|报案|打110|报110|打幺幺零|打12321|打12378|投诉|举报|起诉你们|告你们|把录音交给派出所|把录音交给警察)")
+# The speaker (我, not the agency's 我们) will call the police or complain, or dares the other side
+# (我不怕你们上门): the words describe what the other side does.
+_VICTIM = re.compile(r"我(?!们)(就|会|要|马上|立刻|一定|只能|已经|真)*(明天|今天|这就|回头)?(去)?(派出所|公安局|12321|12378|银保监|消协)?(报警|报案|打110|报110|打幺幺零|打12321|打12378|投诉|举报|起诉你们|告你们|把录音交给派出所|把录音交给警察)|我(?:又|也|才|根本)?不怕")
 _CALLED_ME = re.compile(r"(说|骂|叫|称|当|把)我(是|为|当成|当|成)?$")  # 骂我废物, 说我是老赖
 # Questions by form (A-not-A, 请问) whatever the punctuation; 真的...吗 only with a question ending.
 _ASKING_FORM = re.compile(r"(?:你们|你|您)(?:是不是|会不会|要不要(?!我)|是否|难道)|请问|问一下|想问|怎么办|咋办")
@@ -79,7 +79,7 @@ _QUESTION_END = re.compile(r"(?:[?？]|吗|么|嘛)[。！？!?\s]*$")
 _LAWFUL = re.compile(
     r"依法|按规定|按照规定|根据规定|依照|法律途径|法律程序|司法程序|以法院.{0,6}为准|核实|12368|持证|持牌|正规|"
     r"官方|对公|民事诉讼|民事纠纷|提出异议|合同约定|按合同|谨防|警惕|切勿|请勿|不要相信|防范|骗局|都是骗人|都是诈骗|法律规定|只有法院|判决(?:以后|之后|后)才|才(?:有)?可能|如有人|如果有人|若有人|任何理由|任何要求|任何人要求|预约|提前(?:电话|联系|告知|通知|和您|跟您|与您)|"
-    r"按约定|约定的|约好的?时间|约(?:个)?时间|出示工作证|工作证|工牌|委托书|您看(?:什么时候)?方便"
+    r"按约定|约定的|约好的?时间|约(?:个)?时间|出示工作证|工作证|工牌|委托书|您看(?:什么时候)?方便|征得|您(?:本人)?(?:不)?同意|经您同意|拜访"
 )
 _VOCATIVE_FILLER = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]|啊|呀|吧|呢|的|了|嘛|东西|家伙|玩意儿?|你个|臭|死|真是个?|就是个?|简直是个?|纯粹是个?|没用的")
 _SLIP_FACTOR, _VOCATIVE_FACTOR = 0.8, 0.85
