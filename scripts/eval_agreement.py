@@ -26,16 +26,6 @@ import eval_conduct  # noqa: E402
 RELABELS = eval_conduct.DATA / "conduct_relabels.jsonl"
 
 
-def micro(reference: list[set[str]], predicted: list[set[str]]) -> dict[str, tuple[float, float]]:
-    """Precision and recall of `predicted` against `reference`, per category and overall."""
-    counts = {c: [0, 0, 0] for c in (*eval_conduct.CATEGORIES, "overall")}
-    for ref, got in zip(reference, predicted):
-        for c in ref | got:
-            for key in (c, "overall"):
-                counts[key][0 if c in ref and c in got else 1 if c in got else 2] += 1
-    return {c: (eval_conduct.ratio(tp, tp + fp), eval_conduct.ratio(tp, tp + fn)) for c, (tp, fp, fn) in counts.items()}
-
-
 def load_relabels(path: Path = RELABELS) -> dict[str, list[dict]]:
     """Relabel lines by set, each checked against the utterance it names."""
     set_of = {p.name: name for name, paths in eval_conduct.SETS.items() for p in paths}
@@ -54,9 +44,9 @@ def load_relabels(path: Path = RELABELS) -> dict[str, list[dict]]:
     return by_set
 
 
-def _print(title: str, scores: dict[str, tuple[float, float]], n: int) -> None:
-    p, r = scores["overall"]
-    weakest = min((c for c in eval_conduct.CATEGORIES), key=lambda c: min(scores[c]))
+def _print(title: str, scores: dict[str, tuple[float, float, int]], n: int) -> None:
+    p, r, _ = scores["overall"]
+    weakest = min((c for c in eval_conduct.CATEGORIES), key=lambda c: min(scores[c][:2]))
     print(f"  {title:<34} n={n:<5} P {p:.3f} R {r:.3f}   weakest: {weakest} P {scores[weakest][0]:.2f} R {scores[weakest][1]:.2f}")
 
 
@@ -67,15 +57,15 @@ def main() -> int:
         for reader in readers:
             mine = [row for row in rows if reader in row["readers"]]
             writer = [set(row["writer"]) for row in mine]
-            _print(f"reader {reader} vs writer", micro(writer, [set(row["readers"][reader]) for row in mine]), len(mine))
+            _print(f"reader {reader} vs writer", eval_conduct.micro(writer, [set(row["readers"][reader]) for row in mine]), len(mine))
             detected = [eval_conduct.predict(row["text"]) for row in mine]
-            _print("detector vs writer", micro(writer, detected), len(mine))
-            _print(f"detector vs reader {reader}", micro([set(row["readers"][reader]) for row in mine], detected), len(mine))
+            _print("detector vs writer", eval_conduct.micro(writer, detected), len(mine))
+            _print(f"detector vs reader {reader}", eval_conduct.micro([set(row["readers"][reader]) for row in mine], detected), len(mine))
         for a, b in zip(readers, readers[1:]):
             both = [row for row in rows if a in row["readers"] and b in row["readers"]]
             if both:
                 ref = [set(row["readers"][a]) for row in both]
-                _print(f"reader {b} vs reader {a}", micro(ref, [set(row["readers"][b]) for row in both]), len(both))
+                _print(f"reader {b} vs reader {a}", eval_conduct.micro(ref, [set(row["readers"][b]) for row in both]), len(both))
     return 0
 
 

@@ -52,25 +52,23 @@ def ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
 
+def micro(reference: list[set[str]], predicted: list[set[str]]) -> dict[str, tuple[float, float, int]]:
+    """{category: (precision, recall, support)} of `predicted` against `reference`, plus "overall"
+    (micro-averaged)."""
+    counts = {c: [0, 0, 0] for c in (*CATEGORIES, "overall")}  # true positives, false positives, false negatives
+    for ref, got in zip(reference, predicted):
+        for c in ref | got:
+            for key in (c, "overall"):
+                counts[key][0 if c in ref and c in got else 1 if c in got else 2] += 1
+    return {c: (ratio(tp, tp + fp), ratio(tp, tp + fn), tp + fn) for c, (tp, fp, fn) in counts.items()}
+
+
 def score(items: list[dict]) -> dict:
     """{category: (precision, recall, support)} plus "overall" (micro-averaged), and the errors."""
-    counts = {c: [0, 0, 0] for c in CATEGORIES}  # true positives, false positives, false negatives
-    errors = []
-    for item in items:
-        gold, got = set(item["labels"]), predict(item["text"])
-        for c in CATEGORIES:
-            if c in got and c in gold:
-                counts[c][0] += 1
-            elif c in got:
-                counts[c][1] += 1
-            elif c in gold:
-                counts[c][2] += 1
-        if gold != got:
-            errors.append((item["text"], sorted(gold), sorted(got)))
-    result = {c: (ratio(tp, tp + fp), ratio(tp, tp + fn), tp + fn) for c, (tp, fp, fn) in counts.items()}
-    tp, fp, fn = (sum(v[i] for v in counts.values()) for i in range(3))
-    result["overall"] = (ratio(tp, tp + fp), ratio(tp, tp + fn), tp + fn)
-    return {"scores": result, "errors": errors, "utterances": len(items),
+    gold = [set(item["labels"]) for item in items]
+    got = [predict(item["text"]) for item in items]
+    errors = [(item["text"], sorted(g), sorted(p)) for item, g, p in zip(items, gold, got) if g != p]
+    return {"scores": micro(gold, got), "errors": errors, "utterances": len(items),
             "negatives": sum(1 for i in items if not i["labels"])}
 
 

@@ -85,13 +85,8 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def probabilities(model: ConductModel, text: str) -> np.ndarray:
     """Probability of each category (in `model.categories` order) for one piece of text."""
     # Rows are summed in sorted order, so the result never depends on set iteration order.
-    # The n-grams are looked up as they are cut (no set of strings first): this is the hot loop of
-    # a text scan. Punctuation-only n-grams were never kept in training, so they find no row.
-    marked = "^" + _PUNCT.sub("|", text) + "$"
-    get = model.rows.get
-    found = {get(marked[i : i + n]) for n in model.orders for i in range(len(marked) - n + 1)}
-    found.discard(None)
-    rows = sorted(found)
+    known = model.rows
+    rows = sorted({r for g in features(text, model.orders) if (r := known.get(g)) is not None})
     z = model.bias + model.weights[rows].sum(axis=0)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
