@@ -6,8 +6,8 @@ given blind: each reader saw only the utterances, the labelling guide (tests/dat
 Each line is {"file", "line" (1-based line in that file), "text", "readers": {name: [labels]}}.
 
 The script prints, per set, each reader scored against the writer's labels as if the reader were a
-detector, the readers against each other, and the detector against the writer and against each
-reader on the same utterances.
+detector, the readers against each other, and the detector against the writer, against each
+reader, and against the majority of writer and two readers on the same utterances.
 
 Usage: python scripts/eval_agreement.py
 """
@@ -50,6 +50,11 @@ def _print(title: str, scores: dict[str, tuple[float, float, int]], n: int) -> N
     print(f"  {title:<34} n={n:<5} P {p:.3f} R {r:.3f}   weakest: {weakest} P {scores[weakest][0]:.2f} R {scores[weakest][1]:.2f}")
 
 
+def _majority(votes: list[list[str]]) -> set[str]:
+    """The categories at least two of three labellings give (an adjudicated label)."""
+    return {c for c in eval_conduct.CATEGORIES if sum(c in v for v in votes) >= 2}
+
+
 def main() -> int:
     for name, rows in load_relabels().items():
         print(f"{name}: {len(rows)} utterances read again")
@@ -66,6 +71,9 @@ def main() -> int:
             if both:
                 ref = [set(row["readers"][a]) for row in both]
                 _print(f"reader {b} vs reader {a}", eval_conduct.micro(ref, [set(row["readers"][b]) for row in both]), len(both))
+                majority = [_majority([row["writer"], row["readers"][a], row["readers"][b]]) for row in both]
+                detected = [eval_conduct.predict(row["text"]) for row in both]
+                _print("detector vs majority of three", eval_conduct.micro(majority, detected), len(both))
     return 0
 
 
