@@ -45,6 +45,12 @@ def categories(text) -> set[str]:
         ("还要交两百外访费", "unauthorised_fee"),
         ("直接转到我的支付宝", "unauthorised_fee"),
         ("你這個廢物", "insult"),  # Traditional characters
+        # A negated condition leaves its consequence standing; words with 不/别 that negate nothing.
+        ("你要是不能按时还款我们就去你家", "intimidation"),
+        ("传票今天下，你不来就直接拘留", "false_legal_claim"),
+        ("到时候别怪我们上门闹", "intimidation"),
+        ("你不是还有信用卡吗，刷出来还我们", "unauthorised_fee"),
+        ("我们将不得不联系您的紧急联系人", "third_party_contact"),
     ],
 )
 def test_flags(text, category):
@@ -81,6 +87,9 @@ def test_does_not_flag(text):
     [
         ("我们不会上门", "negation"),
         ("我们不会联系您的家人", "negation"),
+        ("我们不会收取外访费、加急费这类费用", "negation"),  # a list joined by 、
+        ("我们不会因为您逾期就去您单位", "negation"),  # 不会因为…就 is one negated phrase
+        ("您不用去别的平台借钱还我们", "negation"),  # 别的 is "other", not a second negator
         ("请不要给你家人打电话", "plea"),
         ("他说要弄死我", "direction"),
         ("他骂你是废物", "reported speech"),

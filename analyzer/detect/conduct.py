@@ -55,11 +55,17 @@ _STRONG_NEG = (
 _NEGATION = re.compile(
     rf"(?:(请|求求|求你|拜托|麻烦)[你您们]*)?(?:(?:{_STRONG_NEG}){_FILLERS}[\u4e00-\u9fff]{{0,8}}|(?:不|没){_FILLERS})$"
 )
+_CONSEQUENCE = re.compile(r"就|才|否则|的话")
+_CAUSE = re.compile(r"因为|由于")  # 不会因为您逾期就去您单位: the negation spans the whole 因为...就
 # Words with 不/没 that negate nothing that follows: A-not-A questions (是不是, 会不会), 别以为
-# ("don't think that ..."), 别逼我, 别让我 and 别想 (a threat follows), conjunctions (不然, 不管).
+# ("don't think that ..."), 别逼我, 别让我, 别想 and 别怪我 (a threat follows), conjunctions (不然,
+# 不管), 不得不 (must), and the rhetorical 你不是有信用卡吗 (you do have one).
 _NOT_NEGATION = re.compile(
     r"([\u4e00-\u9fff])[不没]\1|别以为|不要以为|别逼|不要逼|别让我|不要让我|别落到|别想|休想|甭想|不然|不管|不过|不行|不光|不仅|要不|不论"
+    r"|(?:可|就|也)?(?:别|不要|莫)怪|[不没](?:得|能|会)[不没]|(?:你|您)[^，,。！？!?]{0,4}?不是[^，,。！？!?]{0,12}?(?:吗|嘛|么)"
 )
+# 别的/别人 (other) are words, not a negator: 不用去别的平台借钱 is still one negated phrase.
+_OTHER = re.compile(r"别(?=的|人|家|处)")
 # 不收取任何辛苦费或者|协商费: a negation covers the words coordinated after it.
 _COORDINATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:或者|或是|或|以及|和|及|、)$")
 _REPORTED = re.compile(
@@ -316,16 +322,25 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
     before = text[clause[0] : c.start]
     low, high = s.window(c.start, c.end)
     if "negation" in context:
-        # Neutralise 是不是, 别以为... (same length) over the clause up to the match's end, so that
-        # words straddling the match start (别|落到我手里) are seen whole.
-        neutral = _NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), text[clause[0] : c.end])
-        end = c.start - clause[0]
+        # Neutralise 是不是, 别以为... (same length) over the whole clause, so that words straddling
+        # the match start (别|落到我手里) or ending after it (你不是有信用卡吗) are seen whole.
+        # 不收取外访费、加急费: a list joined by 、 is one clause to a negation.
+        scope = clause[0]
+        for _ in range(3):
+            if scope - 1 > s.start and text[scope - 1] == "、":
+                scope = s.clause(scope - 1, scope - 1)[0]
+        neutral = _NOT_NEGATION.sub(lambda m: "〇" * len(m.group()), _OTHER.sub("另", text[scope : clause[1]]))
+        end = c.start - scope
         for _ in range(3):
             coordinated = _COORDINATED.search(neutral, 0, end)
             if coordinated is None:
                 break
             end = coordinated.start()
         neg = _NEGATION.search(neutral, 0, end)
+        # A negated condition leaves its consequence standing: 不能按时还款我们就去你家, 不来就直接拘留.
+        if neg and (_CONSEQUENCE.match(text, c.start) or _CONSEQUENCE.search(neutral, neg.start(), end)):
+            if not _CAUSE.search(neutral, neg.start(), end):
+                neg = None
         if neg:
             v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
             return
