@@ -32,6 +32,7 @@ test: $(VENV)/.installed-test
 
 eval: $(VENV)/.installed-test
 	$(BIN)/python scripts/eval_conduct.py
+	$(BIN)/python scripts/entry_precision.py --check
 	$(BIN)/python scripts/eval_agreement.py
 	$(BIN)/python scripts/eval_extract.py
 	$(BIN)/python scripts/eval_diarization.py

@@ -48,7 +48,7 @@ _CLASS_REF = re.compile(r"\{([a-z_]+)\}")
 CATEGORY_REQUIRED = ("id", "name_zh", "name_en", "severity", "basis")
 ENTRY_KEYS = {
     "id", "terms", "slips", "patterns", "object", "severity", "confidence",
-    "not_before", "not_after", "idioms", "lawful", "note", "also",
+    "not_before", "not_after", "idioms", "lawful", "note", "also", "weak",
 }
 
 
@@ -69,6 +69,7 @@ class Entry:
     lawful: str  # what lawful framing does: "suppress" or downgrade to "low"
     note: str
     also: tuple[str, ...] = ()  # further category ids the same words amount to (one act, two wrongs)
+    weak: bool = False  # its matches are often another category or none: flags need the model's support
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,8 @@ def _parse_entry(
     note = raw.get("note", "")
     if not isinstance(note, str):
         check.fail("'note' must be a string", "note", index)
+    if not isinstance(raw.get("weak", False), bool):
+        check.fail("'weak' must be true or false", "weak", index)
     return Entry(
         id=entry_id,
         terms=terms,
@@ -271,6 +274,7 @@ def _parse_entry(
         lawful=check.choice(raw, "lawful", LAWFUL_ACTIONS, "suppress", index),
         note=note,
         also=check.strings(raw, "also", index),
+        weak=raw.get("weak", False),
     )
 
 

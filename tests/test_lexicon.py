@@ -83,6 +83,7 @@ def test_extra_file_replaces_builtin_by_file_name(tmp_path):
         (GOOD.replace('id = "one"', 'id = "one"\nobject = "anyone"'), 9, "bad object"),
         (GOOD + '\n[[entries]]\nid = "one"\nterms = ["x"]\n', 12, "duplicate entry id"),
         (GOOD.replace('terms = ["大麻"]', "patterns = ['(你|您)(的)?(爸|爸爸)*打']"), 9, "without a limit"),
+        (GOOD.replace('id = "one"', 'id = "one"\nweak = "yes"'), 9, "'weak' must be true or false"),
     ],
 )
 def test_malformed_lexicon_names_file_line_and_problem(tmp_path, text, line, words):

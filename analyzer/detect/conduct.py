@@ -10,7 +10,8 @@ what the tool turned down. The context rules are general (no rule exists for one
 - reported speech (他说要弄死我, 催收的骂我废物, quotation marks);
 - the listener asking (你是不是要上门？);
 - lawful framing (依法起诉, 以法院通知为准, 持证人员上门拜访).
-Which of the last four apply is set per category in its lexicon (`context`).
+Which of the last four apply is set per category in its lexicon (`context`). A `weak` entry's flag
+also needs the conduct model's support in its sentence.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
 from ..segment import segmenter_for
 from ..types import Finding, Suppressed
-from .conduct_model import ModelFlag, model_flags
+from .conduct_model import WEAK_SUPPORT, ModelFlag, model_flags, piece_probability
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_CHARS = "，,；;：:、\\s"
@@ -405,6 +406,8 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
             s = sentences.setdefault(index, _Sentence(text, a, b, lexicons))
             judged.append((c, _judge(c, s)))
         _yield_to_graver(judged, text)
+        if lexicons.model is not None:
+            _weak_need_support(judged, text, lexicons)
     findings, suppressed = _resolve(norm, judged)
     if lexicons.model is not None:
         # The model defers wherever the lexicons judged the category on context (flagged, negated,
@@ -431,6 +434,19 @@ def _yield_to_graver(judged: list[tuple[_Candidate, _Verdict]], text: str) -> No
         graver = next((flagged[(clause, g)] for g in c.category.yields_to if (clause, g) in flagged), None)
         if graver is not None:
             v.reason = f"part of a graver act: '{text[graver.start:graver.end]}' is flagged as {graver.category.id}"
+
+
+def _weak_need_support(judged: list[tuple[_Candidate, _Verdict]], text: str, lexicons: LexiconSet) -> None:
+    """A weak entry's flag stands only where the conduct model, reading the whole sentence, also
+    leans towards the category: its words alone were too often something else."""
+    model = lexicons.model
+    for c, v in judged:
+        if v.reason is None and c.entry.weak and c.category.id in model.categories:
+            p = piece_probability(model, text, c.start, c.category.id)
+            if p < WEAK_SUPPORT:
+                v.reason = f"weak entry: the conduct model gives the sentence {p:.2f} for {c.category.id} (needs {WEAK_SUPPORT})"
+            else:
+                v.support.append(f"weak entry supported by the conduct model ({p:.2f})")
 
 
 def _model_finding(norm: NormalizedText, lexicons: LexiconSet, flag: ModelFlag) -> Finding:

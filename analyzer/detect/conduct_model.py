@@ -5,7 +5,8 @@ The lexicons are precise but only know the phrasings someone wrote down; collect
 ones. The model catches a sentence whose words *weigh* like a category's training sentences
 although no entry matched. It never overrides the lexicons: where they flagged a category, or
 judged it away on context (negation, reported speech, lawful framing...), the model stays silent
-on that category in that sentence.
+on that category in that sentence. It only has a say over `weak` entries, whose words alone were
+too often something else: their flags need its support (WEAK_SUPPORT).
 Its flags say so in their explanation, carry the probability as their confidence and name the
 n-grams that weighed most, so a reviewer sees why. The weights are plain JSON in `lexicons/`
 (`conduct_model.json`, written by `scripts/train_conduct_model.py`) and are part of the lexicon set's
@@ -34,6 +35,9 @@ MIN_CHARS = 6
 CLAUSE_SUPPORT = 0.5
 SHORT_PIECE = 40  # the labelled utterances the model learnt from are mostly shorter
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# A weak lexicon entry (see lexicons/README.md) flags only where the model gives the entry's category
+# at least this probability in the piece around the match.
+WEAK_SUPPORT = 0.3
 _EXPLAIN_TOP = 4
 
 
@@ -80,6 +84,12 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and _PUNCT.fullmatch(text[end - 1]):
         end -= 1
     return start, end
+
+
+def piece_probability(model: ConductModel, text: str, offset: int, category: str) -> float:
+    """The model's probability for `category` in the piece of `text` that holds `offset`."""
+    a, b = next(((a, b) for a, b in pieces(text) if a <= offset < b), (offset, offset + 1))
+    return float(probabilities(model, text[a:b])[model.categories.index(category)])
 
 
 def probabilities(model: ConductModel, text: str) -> np.ndarray:
