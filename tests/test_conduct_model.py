@@ -120,3 +120,15 @@ def test_weak_marks_match_the_dev_measurements():
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [("不还钱照样判刑", "false_legal_claim"), ("赖皮狗一条，我见多了", "insult")],
+)
+def test_model_reads_a_clause_without_a_listener_word(text, category):
+    """No 你/您 in the clause: the addressee rule turns the entry down, the model still reads the
+    sentence as said to the listener, and the turned-down word is not listed as suppressed."""
+    result = analyze_text(text)
+    assert [(f.category, f.rule_id) for f in result.findings] == [(category, f"{category}/model")]
+    assert not [s for s in result.suppressed if s.category == category]

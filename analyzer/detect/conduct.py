@@ -258,7 +258,9 @@ class _Verdict:
     confidence: float = 1.0
     severity: str = "high"
     audit: bool = True  # False: a common verb with no object at all (处理一下) is not worth listing
-    lexical: bool = False  # suppressed as a different word (word boundary, look-alike, idiom), not by context
+    # Suppressed as a different word (word boundary, look-alike, idiom) or for want of a 你/您 in the
+    # clause: the conduct model may still read the sentence as the category.
+    open_to_model: bool = False
 
 
 def _inside_quotes(text: str, start: int, pos: int) -> bool:
@@ -314,7 +316,7 @@ def _addressee(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict
             v.support.append("said on its own (vocative)")
             v.confidence *= _VOCATIVE_FACTOR
         else:
-            v.reason = "not addressed to the listener (no 你/您 in the clause)"
+            v.reason, v.open_to_model = "not addressed to the listener (no 你/您 in the clause)", True
 
 
 def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Verdict) -> None:
@@ -380,7 +382,7 @@ def _judge(c: _Candidate, s: _Sentence) -> _Verdict:
         v.support.append("an ASR slip variant, lower confidence")
         v.confidence *= _SLIP_FACTOR
     v.reason = _lexical_reason(c, s)
-    v.lexical = v.reason is not None
+    v.open_to_model = v.reason is not None
     clause = s.clause(c.start, c.end)
     if v.reason is None:
         _addressee(c, s, clause, v)
@@ -411,10 +413,15 @@ def detect_conduct(norm: NormalizedText, lexicons: LexiconSet) -> tuple[list[Fin
     findings, suppressed = _resolve(norm, judged)
     if lexicons.model is not None:
         # The model defers wherever the lexicons judged the category on context (flagged, negated,
-        # reported...); a word that merely turned out to be another word leaves it free.
-        covered = {(c.category.id, i) for c, v in judged if not v.lexical for i in range(c.start, c.end)}
+        # reported...); a word that merely turned out to be another word, or a clause without 你/您
+        # (不还钱照样判刑 is said to the listener all the same), leaves it free.
+        covered = {(c.category.id, i) for c, v in judged if not v.open_to_model for i in range(c.start, c.end)}
         flags = model_flags(lexicons.model, text, covered)
-        findings += [_model_finding(norm, lexicons, f) for f in flags if f.category in lexicons.categories]
+        added = [_model_finding(norm, lexicons, f) for f in flags if f.category in lexicons.categories]
+        # A word the model went on to flag in its sentence was not turned down after all.
+        suppressed = [s for s in suppressed if not any(
+            f.category == s.category and f.start < s.end and s.start < f.end for f in added)]
+        findings += added
         findings.sort(key=lambda f: (f.start, f.category))
     return findings, suppressed
 
