@@ -29,7 +29,7 @@ from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
 from ..segment import segmenter_for
 from ..types import Finding, Suppressed
-from .conduct_model import WEAK_SUPPORT, ModelFlag, model_flags, piece_probability
+from .conduct_model import WEAK_SUPPORT, ModelFlag, model_flags, piece_probability, pieces
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
 _CLAUSE_CHARS = "，,；;：:、\\s"
@@ -446,10 +446,11 @@ def _yield_to_graver(judged: list[tuple[_Candidate, _Verdict]], text: str) -> No
 def _weak_need_support(judged: list[tuple[_Candidate, _Verdict]], text: str, lexicons: LexiconSet) -> None:
     """A weak entry's flag stands only where the conduct model, reading the whole sentence, also
     leans towards the category: its words alone were too often something else."""
-    model = lexicons.model
+    model, spans = lexicons.model, None
     for c, v in judged:
         if v.reason is None and c.entry.weak and c.category.id in model.categories:
-            p = piece_probability(model, text, c.start, c.category.id)
+            spans = spans if spans is not None else pieces(text)
+            p = piece_probability(model, text, spans, c.start, c.category.id)
             if p < WEAK_SUPPORT:
                 v.reason = f"weak entry: the conduct model gives the sentence {p:.2f} for {c.category.id} (needs {WEAK_SUPPORT})"
             else:

@@ -5,8 +5,9 @@ The lexicons are precise but only know the phrasings someone wrote down; collect
 ones. The model catches a sentence whose words *weigh* like a category's training sentences
 although no entry matched. It never overrides the lexicons: where they flagged a category, or
 judged it away on context (negation, reported speech, lawful framing...), the model stays silent
-on that category in that sentence. It only has a say over `weak` entries, whose words alone were
-too often something else: their flags need its support (WEAK_SUPPORT).
+on that category in that sentence; a clause merely lacking 你/您 is no such judgement. It only has
+a say over `weak` entries, whose words alone were too often something else: their flags need its
+support (WEAK_SUPPORT).
 Its flags say so in their explanation, carry the probability as their confidence and name the
 n-grams that weighed most, so a reviewer sees why. The weights are plain JSON in `lexicons/`
 (`conduct_model.json`, written by `scripts/train_conduct_model.py`) and are part of the lexicon set's
@@ -15,6 +16,7 @@ SHA-256.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -86,9 +88,11 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def piece_probability(model: ConductModel, text: str, offset: int, category: str) -> float:
-    """The model's probability for `category` in the piece of `text` that holds `offset`."""
-    a, b = next(((a, b) for a, b in pieces(text) if a <= offset < b), (offset, offset + 1))
+def piece_probability(model: ConductModel, text: str, spans: list[tuple[int, int]], offset: int, category: str) -> float:
+    """The model's probability for `category` in the piece holding `offset`; `spans` is
+    `pieces(text)`, computed once by the caller so that many lookups stay linear."""
+    k = bisect.bisect_right(spans, (offset, len(text) + 1)) - 1
+    a, b = spans[k] if k >= 0 and offset < spans[k][1] else (offset, offset + 1)
     return float(probabilities(model, text[a:b])[model.categories.index(category)])
 
 
