@@ -141,6 +141,7 @@ def settings_fingerprint(options: AnalyzeOptions) -> str:
     """Hash of everything that changes a result: model (by SHA-256), lexicons (by SHA-256), tool
     version and every other analysis option (decoding, call time, speakers...), except thread
     counts. Equal fingerprint + equal audio hash = the same output, so the call can be skipped."""
+    from .lexicon import lexicon_sha256
     from .models import resolve_model
 
     _, model = resolve_model(options.model)
@@ -148,7 +149,7 @@ def settings_fingerprint(options: AnalyzeOptions) -> str:
     settings["transcribe"] = options.transcribe.as_settings()
     settings["transcribe"].pop("cpu_threads", None)
     settings["model"] = [model.name, model.sha256]
-    settings["lexicons_dir"] = _lexicons(options.lexicons_dir).info.sha256
+    settings["lexicons_dir"] = lexicon_sha256(options.lexicons_dir)
     settings["tool"] = __version__
     text = json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
@@ -379,6 +380,8 @@ def analyze_folder(
             copies={},
         )
         todo = _plan(run, items, force)
+        if todo:
+            _lexicons(options.lexicons_dir)  # a malformed lexicon stops the run here, before any call
         if progress:
             from .audio import probe_duration
             from .progress import BatchProgress

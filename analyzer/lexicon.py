@@ -340,11 +340,7 @@ def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
     A file replaces the built-in file of the same name; a category id defined in `extra_dir`
     replaces the built-in category with that id.
     """
-    builtin = _read_dir(BUILTIN_DIR)
-    extra = _read_dir(Path(extra_dir)) if extra_dir is not None else {}
-    if extra_dir is not None and not extra:
-        raise LexiconError(f"lexicon folder {extra_dir} holds no .toml files")
-    files = {**builtin, **extra}
+    files, extra = _lexicon_files(extra_dir)
     model = parse_model(MODEL_FILE, files[MODEL_FILE]) if MODEL_FILE in files else None
     categories: dict[str, Category] = {}
     origin: dict[str, bool] = {}
@@ -366,14 +362,44 @@ def load_lexicons(extra_dir: Path | None = None) -> LexiconSet:
                 raise LexiconError(
                     f"lexicon {category.source}: entry '{entry.id}' names unknown category '{unknown[0]}' in 'also'"
                 )
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
     version_file = BUILTIN_DIR / "VERSION"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else "unversioned"
     if extra:
         version += "+custom"
-    return LexiconSet(LexiconInfo(version=version, sha256=digest.hexdigest()), categories, model)
+    return LexiconSet(LexiconInfo(version=version, sha256=_digest(files)), categories, model)
+
+
+def _lexicon_files(extra_dir: Path | None) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every file of the set (built-ins replaced by same-named files of `extra_dir`), and the extra ones."""
+    builtin = _read_dir(BUILTIN_DIR)
+    extra = _read_dir(Path(extra_dir)) if extra_dir is not None else {}
+    if extra_dir is not None and not extra:
+        raise LexiconError(f"lexicon folder {extra_dir} holds no .toml files")
+    return {**builtin, **extra}, extra
+
+
+def _digest(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode("utf-8") + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+def lexicon_sha256(extra_dir: Path | None = None) -> str:
+    """The SHA-256 that `load_lexicons(extra_dir).info` records, from the bytes alone: a batch
+    deciding which calls are already done needs it without compiling hundreds of patterns."""
+    return _digest(_lexicon_files(extra_dir)[0])
+
+
+@lru_cache(maxsize=1)
+def builtin_category_names() -> dict[str, tuple[str, str]]:
+    """id -> (name_zh, name_en) of the built-in categories, read without compiling any pattern:
+    a report needs only the names."""
+    names = {}
+    for path in sorted(BUILTIN_DIR.glob("*.toml")):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        names[raw["id"]] = (raw["name_zh"], raw["name_en"])
+    return names
 
 
 @lru_cache(maxsize=1)

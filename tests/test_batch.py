@@ -175,9 +175,8 @@ def test_default_threads_share_the_cores():
 
 def settings_now() -> str:
     """The settings fingerprint a fresh `analyze` process would compute now."""
-    from analyzer.batch import _lexicons, settings_fingerprint
+    from analyzer.batch import settings_fingerprint
 
-    _lexicons.cache_clear()
     return settings_fingerprint(AnalyzeOptions())
 
 
@@ -210,6 +209,18 @@ def _cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
         timeout=600,
     )
     return done, time.monotonic() - started
+
+
+def test_malformed_lexicons_stop_the_batch_before_any_call(tmp_path, fake_whisper):
+    from analyzer.errors import LexiconError
+
+    write_noise(tmp_path / "calls" / "a.wav")
+    (tmp_path / "lex").mkdir()
+    (tmp_path / "lex" / "mine.toml").write_text('id = "mine"\nname_zh = "我的"\n', encoding="utf-8")
+    options = AnalyzeOptions(lexicons_dir=tmp_path / "lex")
+    with pytest.raises(LexiconError, match="mine.toml, line 1: missing required field 'name_en'"):
+        analyze_folder([tmp_path / "calls"], tmp_path / "out", options)
+    assert not list((tmp_path / "out").glob("*.json"))
 
 
 @pytest.mark.slow

@@ -341,9 +341,9 @@ def _context_reason(c: _Candidate, s: _Sentence, clause: tuple[int, int], v: _Ve
             end = coordinated.start()
         neg = _NEGATION.search(neutral, 0, end)
         # A negated condition leaves its consequence standing: 不能按时还款我们就去你家, 不来就直接拘留.
-        if neg and (_CONSEQUENCE.match(text, c.start) or _CONSEQUENCE.search(neutral, neg.start(), end)):
-            if not _CAUSE.search(neutral, neg.start(), end):
-                neg = None
+        conditional = neg and (_CONSEQUENCE.match(text, c.start) or _CONSEQUENCE.search(neutral, neg.start(), end))
+        if conditional and not _CAUSE.search(neutral, neg.start(), end):
+            neg = None
         if neg:
             v.reason = f"{'plea' if neg.group(1) else 'negation'}: '{neg.group().strip()}' before the words"
             return

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from ..errors import AnalyzerError, InputError
+from ..errors import InputError
 
 LANGS = ("zh", "en")
 
@@ -134,25 +132,23 @@ def t(lang: str, key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-@lru_cache(maxsize=1)
-def _categories() -> dict:
-    """Category names from the default lexicons; {} while that module is unavailable."""
+def _categories() -> dict[str, tuple[str, str]]:
+    """Category names (zh, en) of the built-in lexicons; {} while they are unreadable."""
     try:
-        from ..lexicon import default_lexicons
+        from ..lexicon import builtin_category_names
 
-        return dict(default_lexicons().categories)
-    except (ImportError, AnalyzerError):  # a report must still render from the JSON alone: ids then
+        return builtin_category_names()
+    except (ImportError, OSError, ValueError, KeyError):  # a report must still render from the JSON alone: ids then
         return {}
 
 
 def category_name(category: str, lang: str) -> str:
     """The category's name in `lang` (Chinese name in both, so a zh reader of an en report still sees it)."""
-    info = _categories().get(category)
-    if info is None:
+    names = _categories().get(category)
+    if names is None:
         return category
-    if lang == "zh":
-        return info.name_zh
-    return f"{info.name_en} / {info.name_zh}"
+    name_zh, name_en = names
+    return name_zh if lang == "zh" else f"{name_en} / {name_zh}"
 
 
 def category_label(category: str, lang: str) -> str:
