@@ -46,9 +46,9 @@ _EXPLAIN_TOP = 4
 def features(text: str, orders: tuple[int, ...]) -> set[str]:
     """Character n-grams of normalised text; punctuation becomes '|', the ends '^' and '$'."""
     marked = "^" + _PUNCT.sub("|", text) + "$"
-    found: set[str] = set()
+    size = len(marked)
+    found = {marked[i : i + n] for n in orders for i in range(size - n + 1)}
     for n in orders:
-        found.update(marked[i : i + n] for i in range(len(marked) - n + 1))
         found.discard("|" * n)  # punctuation alone says nothing
     return found
 
@@ -99,8 +99,8 @@ def piece_probability(model: ConductModel, text: str, spans: list[tuple[int, int
 def probabilities(model: ConductModel, text: str) -> np.ndarray:
     """Probability of each category (in `model.categories` order) for one piece of text."""
     # Rows are summed in sorted order, so the result never depends on set iteration order.
-    known = model.rows
-    rows = sorted({r for g in features(text, model.orders) if (r := known.get(g)) is not None})
+    row_of = model.rows.get
+    rows = sorted({r for g in features(text, model.orders) if (r := row_of(g)) is not None})
     z = model.bias + model.weights[rows].sum(axis=0)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
@@ -121,25 +121,31 @@ def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -
         if len(_HAN.findall(text, start, end)) < MIN_CHARS:
             continue
         scores = probabilities(model, text[start:end])
+        clauses = None  # scored once per piece, whichever categories it is flagged in
         for k in np.flatnonzero(scores >= cutoffs):
             category = model.categories[k]
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            a, b, alone = _likeliest_clause(model, text, start, end, k, float(scores[k]))
+            clauses = clauses if clauses is not None else _scored_clauses(model, text, start, end)
+            a, b, alone = _likeliest_clause(text, clauses, start, end, k, float(scores[k]))
             if end - start > SHORT_PIECE and alone < CLAUSE_SUPPORT * cutoffs[k]:
                 continue
             flags.append(ModelFlag(category, a, b, float(scores[k]), _evidence(model, int(k), text[start:end])))
     return flags
 
 
-def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int, whole: float) -> tuple[int, int, float]:
+def _scored_clauses(model: ConductModel, text: str, start: int, end: int) -> list[tuple[int, int, np.ndarray]]:
+    """The clauses of a piece with the model's probabilities for each; none for a one-clause piece."""
+    bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
+    clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
+    return [(a, b, probabilities(model, text[a:b])) for a, b in clauses] if len(clauses) > 1 else []
+
+
+def _likeliest_clause(text: str, clauses: list, start: int, end: int, k: int, whole: float) -> tuple[int, int, float]:
     """The clause of a flagged piece that the model puts likeliest in the category, and its
     probability on its own, so that the quote and its timecode point at the words rather than at
     a whole run-on sentence."""
-    bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
-    clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
-    if len(clauses) < 2:
+    if not clauses:
         return start, end, whole
-    scored = [(float(probabilities(model, text[a:b])[k]), -a, a, b) for a, b in clauses]
-    alone, _, a, b = max(scored)
+    alone, _, a, b = max((float(scores[k]), -a, a, b) for a, b, scores in clauses)
     return (*_trimmed(text, a, b), alone)
