@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_conduct  # noqa: E402  (puts the repository on sys.path too)
 
 from analyzer.detect.conduct import detect_conduct  # noqa: E402
 from analyzer.lexicon import default_lexicons  # noqa: E402
 from analyzer.normalize import normalize  # noqa: E402
 
-DEV_FILES = sorted((ROOT / "tests" / "data").glob("conduct_dev*.jsonl"))
 WEAK_BELOW = 0.8
 MIN_WRONG = 5
 
@@ -34,14 +34,10 @@ def measure() -> dict[str, tuple[int, int]]:
     """rule_id -> (right, wrong) flagged utterances, lexicons alone."""
     lexicons = dataclasses.replace(default_lexicons(), model=None)
     right, wrong = Counter(), Counter()
-    for path in DEV_FILES:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            findings, _ = detect_conduct(normalize(item["text"]), lexicons)
-            for rule_id, category in {(f.rule_id, f.category) for f in findings}:
-                (right if category in item["labels"] else wrong)[rule_id] += 1
+    for item in eval_conduct.load(eval_conduct.SETS["dev"]):
+        findings, _ = detect_conduct(normalize(item["text"]), lexicons)
+        for rule_id, category in {(f.rule_id, f.category) for f in findings}:
+            (right if category in item["labels"] else wrong)[rule_id] += 1
     return {r: (right[r], wrong[r]) for r in sorted(set(right) | set(wrong))}
 
 
