@@ -29,12 +29,11 @@ from ..lexicon import Category, Entry, LexiconSet
 from ..normalize import NormalizedText
 from ..segment import segmenter_for
 from ..types import Finding, Suppressed
-from .conduct_model import WEAK_SUPPORT, ModelFlag, model_flags, piece_probability, pieces
+from .conduct_model import CLAUSE_CHARS, WEAK_SUPPORT, ModelFlag, model_flags, piece_probability, pieces
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|[。！？!?\n]+")
-_CLAUSE_CHARS = "，,；;：:、\\s"
-_CLAUSE_BREAK = re.compile(f"[{_CLAUSE_CHARS}]")
-_CLAUSE_OR_SENTENCE_END = re.compile(f"[{_CLAUSE_CHARS}。！？!?]")
+_CLAUSE_BREAK = re.compile(f"[{CLAUSE_CHARS}]")
+_CLAUSE_OR_SENTENCE_END = re.compile(f"[{CLAUSE_CHARS}。！？!?]")
 _LISTENER = re.compile(r"你|您|妳")
 _OTHER_PERSON = re.compile(r"我|他|她")  # 我是骗子？: about the speaker or a third person, not a vocative
 # 我会坐牢吗, 我现在去借网贷, 我把钱转给我老婆了: the speaker's own doings.

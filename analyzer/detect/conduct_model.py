@@ -27,7 +27,9 @@ from ..lexicon import ConductModel
 # Text between these is one unit for the model; a long unpunctuated stretch (raw ASR) is cut into
 # pieces of at most PIECE characters at clause breaks, else hard.
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-_CLAUSE_END = re.compile(r"[，,；;：:、\s]")
+# What ends a clause, for the model and for the lexicons' context rules alike.
+CLAUSE_CHARS = "，,；;：:、\\s"
+_CLAUSE_END = re.compile(f"[{CLAUSE_CHARS}]")
 _PUNCT = re.compile(r"[\s，,。！？!?；;：:、\"“”‘’'（）()\[\]【】《》<>…~～\-—.]+")
 PIECE = 60
 # A shorter piece (打断你, a cut-off ASR segment) says too little for the weights to mean anything.
