@@ -4,7 +4,8 @@ The lines mix ordinary collection talk with violations (about one line in five) 
 speech, one segment-sized line per call, as `scan` and `analyze` feed them. Prints MB/s
 (UTF-8 bytes) and the time for 1 MB; the target is under 3 s on one core.
 
-Usage: python scripts/bench_text.py [--mb 1.0]
+Usage: python scripts/bench_text.py [--mb 1.0] [--repeat 3]
+  --repeat: passes over the same lines; the fastest and the median are printed.
 """
 
 from __future__ import annotations
