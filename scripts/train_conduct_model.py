@@ -3,7 +3,7 @@
 One L2-regularised logistic regression per category over character n-grams of the normalised
 utterance (analyzer/detect/conduct_model.py reads the file). Each category's threshold is the
 lowest probability at which the model's own flags were at least PRECISION precise in a 4-fold
-cross-validation over the same data. Only development data is used: the held-out and independent
+cross-validation over the same data, split by file (one writer's lines never on both sides). Only development data is used: the held-out and independent
 sets stay unseen. The result is deterministic for a given input, and the file records the SHA-256
 of what it was trained on, so a test can tell when it is stale.
 
@@ -56,7 +56,8 @@ def trained_on() -> dict[str, str]:
 def load() -> list[dict]:
     items = []
     for path in DEV_FILES:
-        items += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        items += [{**json.loads(line), "file": path.name}
+                  for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return items
 
 
@@ -94,13 +95,16 @@ def _fit_all(grams: list[set[str]], labels: list[set[str]]) -> tuple[dict[str, i
     return column, weights
 
 
-def thresholds(grams: list[set[str]], labels: list[set[str]]) -> dict[str, float]:
+def thresholds(grams: list[set[str]], labels: list[set[str]], files: list[str]) -> dict[str, float]:
     """Per category, the lowest candidate threshold whose cross-validated precision reaches
-    PRECISION (the highest candidate when none does)."""
+    PRECISION (the highest candidate when none does). The folds split by file, so a writer's
+    utterances are never scored by a model trained on that writer's other lines."""
+    order = {f: k for k, f in enumerate(sorted(set(files)))}
+    fold_of = [order[f] % FOLDS for f in files]
     hits = {(c, t): [0, 0] for c in CATEGORIES for t in THRESHOLDS}  # true, false positives
     for fold in range(FOLDS):
-        train = [i for i in range(len(grams)) if i % FOLDS != fold]
-        test = [i for i in range(len(grams)) if i % FOLDS == fold]
+        train = [i for i in range(len(grams)) if fold_of[i] != fold]
+        test = [i for i in range(len(grams)) if fold_of[i] == fold]
         column, weights = _fit_all([grams[i] for i in train], [labels[i] for i in train])
         probabilities = 1.0 / (1.0 + np.exp(-np.clip(_matrix([grams[i] for i in test], column) @ weights, -50, 50)))
         for row, i in zip(probabilities, test):
@@ -128,7 +132,7 @@ def train(items: list[dict]) -> dict:
         "utterances": len(items),
         "orders": list(ORDERS),
         "categories": list(CATEGORIES),
-        "thresholds": thresholds(grams, labels),
+        "thresholds": thresholds(grams, labels, [i["file"] for i in items]),
         "bias": {c: round(float(weights[-1, k]), 4) for k, c in enumerate(CATEGORIES)},
         "weights": kept,
     }
