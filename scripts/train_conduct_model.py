@@ -3,9 +3,10 @@
 One L2-regularised logistic regression per category over character n-grams of the normalised
 utterance (analyzer/detect/conduct_model.py reads the file). Each category's threshold is the
 lowest probability at which the model's own flags were at least PRECISION precise in a 4-fold
-cross-validation over the same data, split by file (one writer's lines never on both sides). Only development data is used: the held-out and independent
-sets stay unseen. The result is deterministic for a given input, and the file records the SHA-256
-of what it was trained on, so a test can tell when it is stale.
+cross-validation over the same data, split by file (one writer's lines never on both sides). Only
+development data is used: the held-out and independent sets stay unseen. The result is
+deterministic for a given input, and the file records the SHA-256 of what it was trained on, so a
+test can tell when it is stale.
 
 Usage: python scripts/train_conduct_model.py [--check]
   --check: exit 1 if the committed model was trained on other data than the current dev files.
