@@ -40,7 +40,9 @@ CATEGORIES = (
 
 
 def load(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The labelled utterances of `paths`, each with the name of its file (its writer) as "file"."""
+    return [{**json.loads(line), "file": path.name}
+            for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def predict(text: str) -> set[str]:

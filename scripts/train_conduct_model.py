@@ -25,18 +25,17 @@ from scipy import sparse
 from scipy.optimize import minimize
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import eval_conduct  # noqa: E402  (puts the repository on sys.path too)
 
 from analyzer.detect.conduct_model import features  # noqa: E402
 from analyzer.lexicon import MODEL_FILE  # noqa: E402
 from analyzer.normalize import normalize  # noqa: E402
 
-DEV_FILES = sorted((ROOT / "tests" / "data").glob("conduct_dev*.jsonl"))
+DEV_FILES = eval_conduct.SETS["dev"]
 OUT = ROOT / "lexicons" / MODEL_FILE
-CATEGORIES = (
-    "violent_threat", "intimidation", "insult", "third_party_contact", "privacy_disclosure",
-    "impersonation", "false_legal_claim", "credit_misstatement", "unauthorised_fee",
-)
+CATEGORIES = eval_conduct.CATEGORIES
 ORDERS = (1, 2, 3)
 MIN_COUNT = 3  # an n-gram seen in fewer utterances is noise
 C = 4.0  # inverse L2 strength
@@ -52,14 +51,6 @@ VERSION = "1"
 
 def trained_on() -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in DEV_FILES}
-
-
-def load() -> list[dict]:
-    items = []
-    for path in DEV_FILES:
-        items += [{**json.loads(line), "file": path.name}
-                  for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return items
 
 
 def fit(x: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
@@ -158,7 +149,7 @@ def main(argv: list[str]) -> int:
             return 1
         print(f"{OUT.name} matches the dev files")
         return 0
-    model = train(load())
+    model = train(eval_conduct.load(DEV_FILES))
     OUT.write_text(to_json(model), encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}: {len(model['weights'])} n-grams from {model['utterances']} utterances")
     return 0
