@@ -45,6 +45,24 @@ def load(paths: list[Path]) -> list[dict]:
             for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def text_key(text: str) -> str:
+    """The letters and digits of an utterance: lines that differ only in punctuation or spacing are
+    the same utterance."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def unseen(name: str) -> tuple[list[dict], int]:
+    """The utterances of set `name` whose text is in no dev file (the detector learnt from those),
+    and how many were left out for that reason. Writers of different files sometimes hit the same
+    short line (嗯，好的); scored as held-out it would measure memory, not generalisation."""
+    items = load(SETS[name])
+    if name == "dev":
+        return items, 0
+    learnt = {text_key(i["text"]) for i in load(SETS["dev"])}
+    kept = [i for i in items if text_key(i["text"]) not in learnt]
+    return kept, len(items) - len(kept)
+
+
 def predict(text: str) -> set[str]:
     findings, _ = detect_conduct(normalize(text), default_lexicons())
     return {f.category for f in findings}
@@ -75,9 +93,11 @@ def score(items: list[dict]) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    for name, paths in SETS.items():
-        report = score(load(paths))
-        print(f"{name}: {report['utterances']} utterances, {report['negatives']} without a violation")
+    for name in SETS:
+        items, left_out = unseen(name)
+        report = score(items)
+        also = f" ({left_out} more left out: their text is also in a dev file)" if left_out else ""
+        print(f"{name}: {report['utterances']} utterances, {report['negatives']} without a violation{also}")
         print(f"  {'category':<22} {'precision':>9} {'recall':>7} {'support':>7}")
         for category, (p, r, n) in report["scores"].items():
             print(f"  {category:<22} {p:>9.3f} {r:>7.3f} {n:>7}")

@@ -232,7 +232,7 @@ def _eval_module():
 def test_labelled_sets_are_big_and_hard_enough():
     ev = _eval_module()
     items = [i for paths in ev.SETS.values() for i in ev.load(paths)]
-    unseen = ev.load(ev.SETS["held-out"]) + ev.load(ev.SETS["independent"])
+    unseen = ev.unseen("held-out")[0] + ev.unseen("independent")[0]
     # Counts only, so that a failure never prints held-out sentences. The parts never tuned on
     # (held-out and independent) are at least a third of all labelled utterances.
     n_items, n_unseen = len(items), len(unseen)
@@ -241,6 +241,19 @@ def test_labelled_sets_are_big_and_hard_enough():
     assert n_negative / n_items >= 0.4
     assert {c for i in unseen for c in i["labels"]} == set(ev.CATEGORIES)
     assert all(set(i["labels"]) <= set(ev.CATEGORIES) for i in items)
+
+
+def test_heldout_lines_also_in_dev_are_not_scored(tmp_path, monkeypatch):
+    """A held-out line whose text (punctuation aside) is in a dev file was learnt from: left out."""
+    ev = _eval_module()
+    dev, held = tmp_path / "conduct_dev_x.jsonl", tmp_path / "conduct_heldout_x.jsonl"
+    dev.write_text('{"text": "我们知道你住哪。", "labels": ["intimidation"]}\n', encoding="utf-8")
+    held.write_text('{"text": "我们 知道你住哪", "labels": ["intimidation"]}\n'
+                    '{"text": "明天见", "labels": []}\n', encoding="utf-8")
+    monkeypatch.setitem(ev.SETS, "dev", [dev])
+    monkeypatch.setitem(ev.SETS, "held-out", [held])
+    kept, left_out = ev.unseen("held-out")
+    assert [i["text"] for i in kept] == ["明天见"] and left_out == 1
 
 
 def test_second_readings_name_labelled_utterances():
@@ -257,21 +270,21 @@ def test_second_readings_name_labelled_utterances():
 
 def _heldout_scores():
     ev = _eval_module()
-    return ev.score(ev.load(ev.SETS["held-out"]))["scores"]
+    return ev.score(ev.unseen("held-out")[0])["scores"]
 
 
 def test_heldout_precision_and_recall_floors():
     """Regression guard at what the detector reaches on the held-out sets (written by authors who
-    never saw the lexicons or the model, never tuned on): overall P 0.917 / R 0.858 when measured
-    (14 540 utterances), intimidation the weakest (P 0.84, R 0.68); a change must not make it worse."""
+    never saw the lexicons or the model, never tuned on): overall P 0.912 / R 0.843 when measured
+    (23 725 utterances), intimidation the weakest (P 0.86, R 0.64); a change must not make it worse."""
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
-    assert precision >= 0.9 and recall >= 0.84
+    assert precision >= 0.9 and recall >= 0.83
     for category, (p, r, _) in scores.items():
-        assert p >= 0.8 and r >= 0.65, category
+        assert p >= 0.8 and r >= 0.62, category
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out P 0.917, R 0.858 (target 0.92 both)")
+@pytest.mark.xfail(strict=True, reason="issue 3 target not reached: held-out P 0.912, R 0.843 (target 0.92 both)")
 def test_heldout_target():
     scores = _heldout_scores()
     precision, recall, _ = scores.pop("overall")
@@ -318,7 +331,7 @@ def test_long_text_without_punctuation_takes_linear_time():
     well under a second (reading the whole sentence for each match took several seconds)."""
     import time
 
-    unit = "你这个废物再不还钱我们就去你家找你我们不会上门请您按时还款谢谢您的配合"
+    unit = "你这个废物再不还钱我们就打断你的腿我们不会上门请您按时还款谢谢您的配合"
     text = unit * (60_000 // len(unit))
     run(unit)  # build the tokenizer first
     began = time.process_time()
