@@ -56,10 +56,10 @@ def _majority(votes: list[list[str]]) -> set[str]:
 
 
 def main() -> int:
-    learnt = {eval_conduct.text_key(i["text"]) for i in eval_conduct.load(eval_conduct.SETS["dev"])}
+    seen = eval_conduct.learnt()
     for name, rows in load_relabels().items():
         if name != "dev":  # as in eval_conduct.unseen: a text also in a dev file is not unseen
-            rows = [row for row in rows if eval_conduct.text_key(row["text"]) not in learnt]
+            rows = [row for row in rows if eval_conduct.text_key(row["text"]) not in seen]
         print(f"{name}: {len(rows)} utterances read again")
         readers = sorted({r for row in rows for r in row["readers"]})
         for reader in readers:

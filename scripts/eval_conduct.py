@@ -51,15 +51,20 @@ def text_key(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def learnt() -> set[str]:
+    """The text keys of the dev utterances, which the detector learnt from."""
+    return {text_key(i["text"]) for i in load(SETS["dev"])}
+
+
 def unseen(name: str) -> tuple[list[dict], int]:
-    """The utterances of set `name` whose text is in no dev file (the detector learnt from those),
-    and how many were left out for that reason. Writers of different files sometimes hit the same
-    short line (嗯，好的); scored as held-out it would measure memory, not generalisation."""
+    """The utterances of set `name` whose text is in no dev file, and how many were left out for
+    that reason. Writers of different files sometimes hit the same short line (嗯，好的); scored as
+    held-out it would measure memory, not generalisation."""
     items = load(SETS[name])
     if name == "dev":
         return items, 0
-    learnt = {text_key(i["text"]) for i in load(SETS["dev"])}
-    kept = [i for i in items if text_key(i["text"]) not in learnt]
+    seen = learnt()
+    kept = [i for i in items if text_key(i["text"]) not in seen]
     return kept, len(items) - len(kept)
 
 
