@@ -6,7 +6,7 @@ faster-whisper, OpenCC and jieba are imported only when a function needs them.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 
 _API = {
     "analyze_text": "analyzer.analysis",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -96,7 +97,10 @@ def test_output_is_schema_valid_and_describes_the_source(mixed_run):
 
 
 def test_help_and_version():
-    assert run_cli("--version").stdout.strip().endswith("0.1.0")
+    """The version the CLI prints (and every output records) is the one the package is built with."""
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    declared = re.search(r'^version = "(.+)"$', pyproject, re.M).group(1)
+    assert run_cli("--version").stdout.strip().endswith(f" {declared}")
     for command in ("analyze", "report", "verify", "scan"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout

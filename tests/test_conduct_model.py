@@ -12,7 +12,8 @@ import pytest
 
 from analyzer import analyze_text
 from analyzer.errors import LexiconError
-from analyzer.lexicon import BUILTIN_DIR, MODEL_FILE, default_lexicons, load_lexicons
+from analyzer.detect.conduct_model import WINDOW, model_flags
+from analyzer.lexicon import BUILTIN_DIR, MODEL_FILE, default_lexicons, load_lexicons, parse_model
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,6 +61,30 @@ def test_model_flag_spans_map_to_the_original_text():
     assert found and all(text[f.start : f.end] == f.quote for f in found)
     # the quote is the clause the model rates likeliest, not the whole run-on sentence
     assert [f.quote for f in found] == ["晚上回家走夜路的時候最好回頭看看"]
+
+
+def test_a_long_run_on_needs_one_window_that_holds_the_category():
+    """Two words that each weigh half of a category, one at each end of a run-on: the whole adds
+    up to the threshold, but no stretch the length of a training sentence holds both."""
+    model = parse_model("toy", json.dumps({
+        "version": "toy", "orders": [1], "categories": ["intimidation"], "thresholds": {"intimidation": 0.5},
+        "bias": {"intimidation": -3.0}, "weights": {"甲": [2.0], "乙": [2.0]},
+    }).encode())
+    filler = "我们今天打电话是为了提醒"
+    short = f"甲{filler}，乙{filler}"
+    assert len(short) <= WINDOW
+    assert [f.category for f in model_flags(model, short, set())] == ["intimidation"]
+    run_on = f"甲{filler}，{filler}，{filler}，乙{filler}"
+    assert len(run_on) > WINDOW
+    assert model_flags(model, run_on, set()) == []
+
+
+def test_lawful_demand_glued_to_a_threat_is_not_read_as_third_party_contact():
+    """Whisper's one 40-character sentence for three of the spliced call2's: as a whole the model
+    gives it third-party contact 0.60 (threshold 0.6), but no window of it comes near."""
+    found = analyze_text("你这个废物已经三个月了,明天下午三点之前,你必须还两万块钱,不然我们就去你家找你。").findings
+    assert ("intimidation", "去你家") in [(f.category, f.quote) for f in found]
+    assert "third_party_contact" not in {f.category for f in found}
 
 
 def test_model_file_is_part_of_the_lexicon_hash(tmp_path):

@@ -94,16 +94,7 @@ def test_every_violation_is_flagged_inside_its_sentence(name, analyzed_spliced, 
         assert finding.role != "borrower", f"{name}: collector's words attributed to the borrower: {finding}"
 
 
-# A known false alarm (issue 3 is open): Whisper joins call2's lawful demand 你必须还两万块钱 with the
-# visit threat after it into one 40-character sentence, and the conduct model, whose third-party
-# threshold fell to 0.6 when it was retrained on 47 119 utterances, gives the whole of it 0.60.
-KNOWN_FALSE_ALARMS = {"call2_threats_insults.wav"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="model third_party flag at 0.60 on a lawful demand"))
-    if n in KNOWN_FALSE_ALARMS else n for n in sorted(VIOLATIONS)
-])
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
 def test_nothing_is_flagged_outside_the_violating_sentences(name, analyzed_spliced, spliced_manifest):
     for finding, index in _located(name, analyzed_spliced, spliced_manifest):
         assert index in VIOLATIONS[name], f"{name}: unexpected flag {finding.category} '{finding.quote}' at {finding.t_start}"

@@ -34,10 +34,12 @@ _PUNCT = re.compile(r"[\s，,。！？!?；;：:、\"“”‘’'（）()\[\]�
 PIECE = 60
 # A shorter piece (打断你, a cut-off ASR segment) says too little for the weights to mean anything.
 MIN_CHARS = 6
-# A long run-on piece (two speakers' turns glued by ASR) can add up to a category that no clause
-# of it holds: there, the likeliest clause alone must reach this share of the threshold.
-CLAUSE_SUPPORT = 0.5
-SHORT_PIECE = 40  # the labelled utterances the model learnt from are mostly shorter
+# The labelled utterances the model learnt from are short (19 pieces in 20 have at most 34
+# characters). Over a longer piece (ASR glues a lawful demand to the threat after it) the weights of
+# unrelated clauses can add up to a category that no part of it holds: there one window of
+# consecutive clauses of at most WINDOW characters, as long as what it learnt from, must reach the
+# threshold too. (Windows alone, without the whole, would give a long piece many tries at a flag.)
+WINDOW = 36
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # A weak lexicon entry (see lexicons/README.md) flags only where the model gives the entry's category
 # at least this probability in the piece around the match.
@@ -122,32 +124,47 @@ def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -
     for start, end in pieces(text):
         if len(_HAN.findall(text, start, end)) < MIN_CHARS:
             continue
-        scores = probabilities(model, text[start:end])
-        clauses = None  # scored once per piece, whichever categories it is flagged in
-        for k in np.flatnonzero(scores >= cutoffs):
+        whole = probabilities(model, text[start:end])
+        windows = None  # scored once per piece, whichever categories it is flagged in
+        for k in np.flatnonzero(whole >= cutoffs):
             category = model.categories[k]
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            clauses = clauses if clauses is not None else _scored_clauses(model, text, start, end)
-            a, b, alone = _likeliest_clause(text, clauses, start, end, k, float(scores[k]))
-            if end - start > SHORT_PIECE and alone < CLAUSE_SUPPORT * cutoffs[k]:
+            windows = windows if windows is not None else _scored_windows(model, text, start, end)
+            held, _, a, b = max((float(scores[k]), -a, a, b) for a, b, scores in windows)
+            if held < cutoffs[k]:
                 continue
-            flags.append(ModelFlag(category, a, b, float(scores[k]), _evidence(model, int(k), text[start:end])))
+            qa, qb = _likeliest_clause(model, text, a, b, int(k))
+            flags.append(ModelFlag(category, qa, qb, min(float(whole[k]), held), _evidence(model, int(k), text[a:b])))
     return flags
 
 
-def _scored_clauses(model: ConductModel, text: str, start: int, end: int) -> list[tuple[int, int, np.ndarray]]:
-    """The clauses of a piece with the model's probabilities for each; none for a one-clause piece."""
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clauses of a span that hold a Chinese character."""
     bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
-    clauses = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
-    return [(a, b, probabilities(model, text[a:b])) for a, b in clauses] if len(clauses) > 1 else []
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
 
 
-def _likeliest_clause(text: str, clauses: list, start: int, end: int, k: int, whole: float) -> tuple[int, int, float]:
-    """The clause of a flagged piece that the model puts likeliest in the category, and its
-    probability on its own, so that the quote and its timecode point at the words rather than at
-    a whole run-on sentence."""
-    if not clauses:
-        return start, end, whole
-    alone, _, a, b = max((float(scores[k]), -a, a, b) for a, b, scores in clauses)
-    return (*_trimmed(text, a, b), alone)
+def _scored_windows(model: ConductModel, text: str, start: int, end: int) -> list[tuple[int, int, np.ndarray]]:
+    """The piece itself when it is at most WINDOW characters, else, from each clause on, the longest
+    run of whole clauses within WINDOW (a single longer clause on its own); each with the model's
+    probabilities."""
+    clauses = _clauses(text, start, end) if end - start > WINDOW else [(start, end)]
+    spans = set()
+    for i, (a, b) in enumerate(clauses):
+        for _, stop in clauses[i + 1 :]:
+            if stop - a > WINDOW:
+                break
+            b = stop
+        spans.add(_trimmed(text, a, b))
+    return [(a, b, probabilities(model, text[a:b])) for a, b in sorted(spans)]
+
+
+def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int) -> tuple[int, int]:
+    """The clause of a flagged window that the model puts likeliest in category number `k`, so
+    that the quote and its timecode point at the words rather than at a whole run-on sentence."""
+    clauses = _clauses(text, start, end)
+    if len(clauses) < 2:
+        return start, end
+    _, _, a, b = max((float(probabilities(model, text[a:b])[k]), -a, a, b) for a, b in clauses)
+    return _trimmed(text, a, b)
