@@ -99,6 +99,7 @@ def test_does_not_flag(text):
         ("你要上门就上门，我又不怕", "complaint"),
         ("砍价砍了一半", "idiom"),
         ("垃圾短信", "look-alike"),
+        ("这个月还差二百五没还", "look-alike"),  # the amount 250, not the fool
         ("这家店的菜真垃圾", "not addressed"),
     ],
 )
@@ -108,6 +109,20 @@ def test_suppressions_keep_their_reason(text, reason):
     assert any(reason in s.reason for s in suppressed), [s.reason for s in suppressed]
     for s in suppressed:
         assert text[s.start : s.end] == s.quote
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("你就是个二百五", {"insult"}),
+        ("你这个二百五，钱什么时候还", {"insult"}),
+        ("你欠的二百五什么时候还", set()),  # in a call about money, 二百五 is often 250 yuan
+        ("还剩二百五，下周一还清", set()),
+        ("二百五块明天转过来", set()),
+    ],
+)
+def test_two_fifty_is_the_fool_or_the_amount(text, expected):
+    assert categories(text) == expected
 
 
 def test_terms_match_whole_words_only(tmp_path):
