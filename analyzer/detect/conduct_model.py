@@ -125,46 +125,41 @@ def model_flags(model: ConductModel, text: str, covered: set[tuple[str, int]]) -
         if len(_HAN.findall(text, start, end)) < MIN_CHARS:
             continue
         whole = probabilities(model, text[start:end])
-        windows = None  # scored once per piece, whichever categories it is flagged in
+        parts = None  # clauses and windows, scored once per piece whichever categories it is flagged in
         for k in np.flatnonzero(whole >= cutoffs):
             category = model.categories[k]
             if any((category, i) in covered for i in range(start, end)):
                 continue
-            windows = windows if windows is not None else _scored_windows(model, text, start, end)
+            parts = parts or _scored_parts(model, text, start, end, whole)
+            clauses, windows = parts
             held, _, a, b = max((float(scores[k]), -a, a, b) for a, b, scores in windows)
             if held < cutoffs[k]:
                 continue
-            qa, qb = _likeliest_clause(model, text, a, b, int(k))
-            flags.append(ModelFlag(category, qa, qb, min(float(whole[k]), held), _evidence(model, int(k), text[a:b])))
+            evidence = _evidence(model, int(k), text[slice(*_trimmed(text, a, b))])
+            inside = [(x, y, scores) for x, y, scores in clauses if a <= x and y <= b]
+            if inside:  # the quote and its timecode point at the likeliest clause, not a whole run-on
+                _, _, a, b = max((float(scores[k]), -x, x, y) for x, y, scores in inside)
+            flags.append(ModelFlag(category, *_trimmed(text, a, b), min(float(whole[k]), held), evidence))
     return flags
 
 
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The clauses of a span that hold a Chinese character."""
+Scored = list[tuple[int, int, np.ndarray]]
+
+
+def _scored_parts(model: ConductModel, text: str, start: int, end: int, whole: np.ndarray) -> tuple[Scored, Scored]:
+    """The piece's clauses, and its windows: the piece itself when it is at most WINDOW characters,
+    else, from each clause on, the longest run of whole clauses within WINDOW (a single longer
+    clause on its own); each with the model's probabilities."""
     bounds = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
-
-
-def _scored_windows(model: ConductModel, text: str, start: int, end: int) -> list[tuple[int, int, np.ndarray]]:
-    """The piece itself when it is at most WINDOW characters, else, from each clause on, the longest
-    run of whole clauses within WINDOW (a single longer clause on its own); each with the model's
-    probabilities."""
-    clauses = _clauses(text, start, end) if end - start > WINDOW else [(start, end)]
-    spans = set()
-    for i, (a, b) in enumerate(clauses):
-        for _, stop in clauses[i + 1 :]:
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if _HAN.search(text, a, b)]
+    clauses = [(a, b, probabilities(model, text[a:b])) for a, b in spans] if len(spans) > 1 else []
+    if end - start <= WINDOW:
+        return clauses, [(start, end, whole)]
+    runs = set()
+    for i, (a, b) in enumerate(spans):
+        for _, stop in spans[i + 1 :]:
             if stop - a > WINDOW:
                 break
             b = stop
-        spans.add(_trimmed(text, a, b))
-    return [(a, b, probabilities(model, text[a:b])) for a, b in sorted(spans)]
-
-
-def _likeliest_clause(model: ConductModel, text: str, start: int, end: int, k: int) -> tuple[int, int]:
-    """The clause of a flagged window that the model puts likeliest in category number `k`, so
-    that the quote and its timecode point at the words rather than at a whole run-on sentence."""
-    clauses = _clauses(text, start, end)
-    if len(clauses) < 2:
-        return start, end
-    _, _, a, b = max((float(probabilities(model, text[a:b])[k]), -a, a, b) for a, b in clauses)
-    return _trimmed(text, a, b)
+        runs.add((a, b))
+    return clauses, [(a, b, probabilities(model, text[slice(*_trimmed(text, a, b))])) for a, b in sorted(runs)]
